@@ -1,0 +1,86 @@
+"""The `isupport` command line: setup, demo data and serving; each domain adds its own group."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .registry import registry
+
+log = logging.getLogger(__name__)
+
+
+def _create_app(*_args) -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@with_appcontext
+def _upgrade_schema() -> None:
+    from flask_migrate import upgrade
+
+    from .accounts.services import ensure_units
+    from .extensions import db
+
+    current_app.extensions["isupport.settings"].instance_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    ensure_units(db.session)
+    db.session.commit()
+
+
+@click.command("init", help="Create or migrate the database schema (idempotent).")
+def init_command() -> None:
+    _upgrade_schema()
+    click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+
+
+@click.command("demo", help="Load demo accounts, users of every role, ledger, requests and the articles "
+                            "of content/ (idempotent; runs init first).")
+@with_appcontext
+def demo_command() -> None:
+    _upgrade_schema()
+    settings = current_app.extensions["isupport.settings"]
+    for loader in registry().demo_loaders:
+        click.echo(f"demo: {loader.name}")
+        loader.load(settings, click.echo)
+
+
+@click.command("serve", help="Serve the portal with waitress (several threads).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    app = current_app._get_current_object()
+    for hook in registry().startup_hooks:  # e.g. load jieba, open or rebuild the search index
+        hook(app)
+    click.echo(f"iSupport serving on http://{host}:{port}/  (Ctrl+C stops)")
+    sys.stdout.flush()
+    serve(app, host=host, port=port, threads=threads, ident="isupport")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_command, demo_command, serve_command):
+        app.cli.add_command(command)
+
+
+main = FlaskGroup(
+    name="isupport",
+    help="iSupport: the compressor maker's self-service support portal.\n\n"
+         "Settings come from the environment: ISUPPORT_DATABASE_URL, ISUPPORT_INDEX_DIR, "
+         "ISUPPORT_CONTENT_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE.",
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
+# The factory is fixed, so FlaskGroup's --app, --env-file and --debug options would only confuse.
+main.params = [p for p in main.params if p.name not in ("app", "env_file", "debug")]

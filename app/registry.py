@@ -1,0 +1,63 @@
+"""Seams through which the domains plug into the shared page frame.
+
+Each domain's ``init_app`` adds its navigation entries, home-page alerts, demo-data loader and
+OpenAPI paths here, so that the frame never imports a domain and two domains never edit one file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any  # a lazy_gettext string
+    endpoint: str
+    roles: frozenset[str]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One line of the home page's alerts portlet. level: danger, warning or info."""
+
+    level: str
+    message: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    order: int
+    name: str
+    load: Callable[..., Any]  # load(settings, echo) -> None; runs inside an app context
+
+
+@dataclass
+class PortalRegistry:
+    nav: list[NavItem] = field(default_factory=list)
+    alert_providers: list[Callable[[Any], list[Alert]]] = field(default_factory=list)
+    # (user, limit) -> list of objects with number, summary, status_label, url
+    latest_requests_provider: Callable[[Any, int], list[Any]] | None = None
+    # (text) -> search URL for the home page's "How can we help you?" box
+    help_search_endpoint: str | None = None
+    demo_loaders: list[DemoLoader] = field(default_factory=list)
+    openapi_paths: dict[str, dict] = field(default_factory=dict)
+    startup_hooks: list[Callable[[Flask], None]] = field(default_factory=list)
+
+    def add_nav(self, label: Any, endpoint: str, roles: set[str] | frozenset[str], order: int = 50) -> None:
+        self.nav.append(NavItem(label, endpoint, frozenset(roles), order))
+        self.nav.sort(key=lambda item: item.order)
+
+    def add_demo_loader(self, order: int, name: str, load: Callable[..., Any]) -> None:
+        self.demo_loaders.append(DemoLoader(order, name, load))
+        self.demo_loaders.sort(key=lambda loader: loader.order)
+
+
+def registry(app: Flask | None = None) -> PortalRegistry:
+    app = app or current_app
+    return app.extensions["isupport.registry"]
