@@ -37,6 +37,30 @@ class DemoLoader:
     load: Callable[..., Any]  # load(settings, echo) -> None; runs inside an app context
 
 
+@dataclass(frozen=True)
+class ShippedUnit:
+    """A compressor the company shipped to an account, as the ledger knows it (by serial number)."""
+
+    serial_number: str
+    product_model: str
+    production_date: Any  # date | None
+    ship_date: Any  # date | None
+    order_number: str | None = None
+    order_line_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A knowledge-base article suggested for a fault description."""
+
+    slug: str
+    title: str
+    kind: str
+    snippet: str  # safe HTML with <mark> highlights
+    score: float
+    url: str
+
+
 @dataclass
 class PortalRegistry:
     nav: list[NavItem] = field(default_factory=list)
@@ -48,6 +72,12 @@ class PortalRegistry:
     demo_loaders: list[DemoLoader] = field(default_factory=list)
     openapi_paths: dict[str, dict] = field(default_factory=dict)
     startup_hooks: list[Callable[[Flask], None]] = field(default_factory=list)
+    # Set by the ledger: (session, account_id, serial_number) -> ShippedUnit | None
+    unit_lookup: Callable[[Any, int, str], ShippedUnit | None] | None = None
+    # Set by the ledger: (session, account_id, order_line_id) -> ShippedUnit | None
+    order_line_lookup: Callable[[Any, int, int], ShippedUnit | None] | None = None
+    # Set by deflection: (session, user, description, product_model, limit) -> list[Suggestion]
+    suggest: Callable[..., list[Suggestion]] | None = None
 
     def add_nav(self, label: Any, endpoint: str, roles: set[str] | frozenset[str], order: int = 50) -> None:
         self.nav.append(NavItem(label, endpoint, frozenset(roles), order))
