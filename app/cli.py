@@ -69,13 +69,30 @@ def serve_command(host: str, port: int, threads: int) -> None:
 def init_app(app: Flask) -> None:
     for command in (init_command, demo_command, serve_command):
         app.cli.add_command(command)
+    # Flask-Limiter adds its maintenance group; the portal keeps its limits in memory, so it has no use.
+    app.cli.commands.pop("limiter", None)
 
 
-main = FlaskGroup(
+class PortalGroup(FlaskGroup):
+    """Checks the environment's settings first, so a bad value is one clear line, not a traceback."""
+
+    def main(self, *args, **kwargs):
+        from .settings import Settings
+
+        try:
+            Settings.from_env()
+        except ValueError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
+        return super().main(*args, **kwargs)
+
+
+main = PortalGroup(
     name="isupport",
     help="iSupport: the compressor maker's self-service support portal.\n\n"
          "Settings come from the environment: ISUPPORT_DATABASE_URL, ISUPPORT_INDEX_DIR, "
-         "ISUPPORT_CONTENT_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE.",
+         "ISUPPORT_CONTENT_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE (zh_CN or en).\n\n"
+         "First run: isupport init, then isupport demo, then isupport serve.",
     create_app=_create_app,
     add_default_commands=False,
     add_version_option=False,
