@@ -282,10 +282,11 @@ def change_password():
             except DomainError as error:
                 apply_domain_error(password_form, error)
             else:
-                current_user.password_hash = services.hash_password(password_form.password.data)
-                current_user.session_epoch += 1
+                user = current_user._get_current_object()  # the proxy itself would recurse in login_user
+                user.password_hash = services.hash_password(password_form.password.data)
+                user.session_epoch += 1
                 db.session.commit()
-                login_user(current_user)  # this browser stays signed in; others are signed out
+                login_user(user)  # this browser stays signed in; others are signed out
                 flash(_("Your password is changed. Other sessions were signed out."), "success")
                 return redirect(url_for("accounts.preferences"))
     return render_template("accounts/preferences.html", form=form, password_form=password_form), 400
