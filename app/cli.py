@@ -69,8 +69,6 @@ def serve_command(host: str, port: int, threads: int) -> None:
 def init_app(app: Flask) -> None:
     for command in (init_command, demo_command, serve_command):
         app.cli.add_command(command)
-    # Flask-Limiter adds its maintenance group; the portal keeps its limits in memory, so it has no use.
-    app.cli.commands.pop("limiter", None)
 
 
 class PortalGroup(FlaskGroup):
@@ -85,6 +83,15 @@ class PortalGroup(FlaskGroup):
             click.echo(f"Error: {error}", err=True)
             sys.exit(2)
         return super().main(*args, **kwargs)
+
+    # Flask-Limiter plugs in a maintenance group; the portal keeps its limits in memory, so it has no use.
+    HIDDEN = frozenset({"limiter"})
+
+    def list_commands(self, ctx):
+        return [name for name in super().list_commands(ctx) if name not in self.HIDDEN]
+
+    def get_command(self, ctx, name):
+        return None if name in self.HIDDEN else super().get_command(ctx, name)
 
 
 main = PortalGroup(
