@@ -46,7 +46,9 @@ def test_too_many_sign_in_posts_get_429(client, make):
     user = make.user(Role.CUSTOMER)
     token = csrf_token(client)
     statuses = [
-        client.post("/login", data={"email": f"nobody{n}@example.com", "password": "x", "csrf_token": token}).status_code
+        client.post(
+            "/login", data={"email": f"nobody{n}@example.com", "password": "x", "csrf_token": token}
+        ).status_code
         for n in range(21)
     ]
     assert statuses[:20] == [400] * 20
@@ -58,8 +60,10 @@ def test_too_many_sign_in_posts_get_429(client, make):
 
 
 def test_token_endpoint_is_rate_limited_too(client):
-    statuses = [client.post("/api/v1/tokens", json={"email": "a@example.com", "password": "x"}).status_code
-                for _ in range(21)]
+    statuses = [
+        client.post("/api/v1/tokens", json={"email": "a@example.com", "password": "x"}).status_code
+        for _ in range(21)
+    ]
     assert statuses[:20] == [401] * 20
     assert statuses[20] == 429
     assert client.post("/api/v1/tokens", json={}).get_json()["error"]["code"] == "too_many_requests"
