@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from app.extensions import db
 from app.settings import PROJECT_ROOT, Settings
 
 
@@ -62,5 +63,9 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
 
 def test_english_as_the_default_language(settings, client):
     app = create_app(settings.with_(language="en"))
-    page = app.test_client().get("/login").get_data(as_text=True)
+    try:
+        page = app.test_client().get("/login").get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
     assert "No account yet?" in page and '<html lang="en">' in page

@@ -2,6 +2,7 @@
 
 from app import create_app
 from app.accounts.models import Role
+from app.extensions import db
 from tests.conftest import PASSWORD, csrf_token, login
 
 
@@ -35,8 +36,11 @@ def test_session_cookie_is_httponly_and_samesite(client, make):
 def test_session_cookie_is_secure_when_secure_cookies_is_on(settings, make):
     app = create_app(settings.with_(secure_cookies=True))
     user = make.user(Role.CUSTOMER)
-    client = app.test_client()
-    response = login(client, user)
+    try:
+        response = login(app.test_client(), user)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
     assert response.status_code == 302
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
