@@ -177,6 +177,16 @@ def measure(work_dir: Path) -> dict:
 
         results[f"page: {name}"] = _time(page_call)
         results[f"api: {name}"] = _time(api_call)
+
+    def detail_call():
+        assert client.get("/api/v1/orders/SO-B-000001", headers=headers).status_code == 200
+
+    def health_call():
+        assert client.get("/healthz").status_code == 200
+
+    # what any request costs, for comparison: a detail by number, and the unauthenticated health check
+    results["api: one order by number"] = _time(detail_call)
+    results["baseline: /healthz"] = _time(health_call)
     with app.app_context():
         db.engine.dispose()
     return {"orders": ORDERS, "database": "sqlite", "load_seconds": round(load_s, 2), "results": results}
