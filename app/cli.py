@@ -28,7 +28,7 @@ def _upgrade_schema() -> None:
     from .extensions import db
 
     current_app.extensions["isupport.settings"].instance_dir.mkdir(parents=True, exist_ok=True)
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
     ensure_units(db.session)
     db.session.commit()
 

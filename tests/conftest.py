@@ -71,7 +71,7 @@ def migrated(database_url, tmp_path_factory) -> str:
     app = create_app(Settings(instance_dir=instance, database_url=database_url, index_dir=instance / "index",
                               testing=True, secret_key="migrate"))
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
         db.engine.dispose()
     return database_url
 
