@@ -32,6 +32,18 @@ def require(condition: bool, missing: str) -> None:
     pytest.skip(missing)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Argon2's cheapest profile in tests: the real one takes ~0.1-1 s per hash and every test
+    creates users. Hashes still go through argon2 and carry their parameters, so verify is real."""
+    from argon2 import PasswordHasher, profiles
+
+    real = account_services._hasher
+    account_services._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    account_services._hasher = real
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("ISUPPORT_TEST_DATABASE_URL")
@@ -136,9 +148,13 @@ class Factory:
         self.counter += 1
         return self.counter
 
-    def account(self, code: str | None = None, region: Region = Region.EAST, name: str | None = None) -> Account:
+    def account(
+        self, code: str | None = None, region: Region = Region.EAST, name: str | None = None
+    ) -> Account:
         n = self._next()
-        account = account_services.create_account(db.session, code or f"ACC-{n:03d}", name or f"测试客户{n}", region)
+        account = account_services.create_account(
+            db.session, code or f"ACC-{n:03d}", name or f"测试客户{n}", region
+        )
         db.session.commit()
         return account
 
@@ -201,5 +217,4 @@ def login_as(client, make):
 
     return _login_as
 
-
-Path  # re-exported for tests that build paths
+__all__ = ["PASSWORD", "Path", "api_token", "bearer", "csrf_token", "login", "require"]
