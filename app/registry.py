@@ -19,6 +19,11 @@ class NavItem:
     endpoint: str
     roles: frozenset[str]
     order: int = 50
+    # A finer check than the role, e.g. only sales-office staff among the staff: (user) -> bool
+    visible: Callable[[Any], bool] | None = None
+
+    def shown_to(self, user: Any) -> bool:
+        return user.role.value in self.roles and (self.visible is None or self.visible(user))
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,9 @@ class PortalRegistry:
     # Set by deflection: (session, user, description, product_model, limit) -> list[Suggestion]
     suggest: Callable[..., list[Suggestion]] | None = None
 
-    def add_nav(self, label: Any, endpoint: str, roles: set[str] | frozenset[str], order: int = 50) -> None:
-        self.nav.append(NavItem(label, endpoint, frozenset(roles), order))
+    def add_nav(self, label: Any, endpoint: str, roles: set[str] | frozenset[str], order: int = 50,
+                visible: Callable[[Any], bool] | None = None) -> None:
+        self.nav.append(NavItem(label, endpoint, frozenset(roles), order, visible))
         self.nav.sort(key=lambda item: item.order)
 
     def add_demo_loader(self, order: int, name: str, load: Callable[..., Any]) -> None:

@@ -21,5 +21,5 @@ def init_app(app: Flask) -> None:
     def navigation():
         items = []
         if current_user.is_authenticated:
-            items = [item for item in reg.nav if current_user.role.value in item.roles]
+            items = [item for item in reg.nav if item.shown_to(current_user)]
         return {"nav_items": items}
