@@ -160,5 +160,7 @@ def test_report_figures_match_hand_counted_data(world, app, runner, client, tmp_
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"D-VALVE" in svg.data
     assert b"<script" not in client.get("/staff/reports/rma-months.svg?month=2026-03").data
     exported = client.get("/staff/reports/rma.csv?month=2026-03")
-    assert exported.get_data(as_text=True) == report.to_csv(data)
+    # the page speaks the user's language (Chinese by default): defect names in Chinese
+    assert exported.get_data(as_text=True) == report.to_csv(report.build_report(db.session, "2026-03", "zh_CN"))
+    assert "排气阀片断裂" in exported.get_data(as_text=True)
     assert client.get("/staff/reports/rma.xlsx?month=2026-03").data[:2] == b"PK"
