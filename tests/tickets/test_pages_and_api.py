@@ -292,3 +292,16 @@ def test_call_form_shows_suggestions_only_when_deflection_offers_them(world, cli
         registry(app).suggest = None
     assert calls == ["压缩机启动不了 嗡嗡响"] and "压缩机无法启动的排查" in page
     assert db.session.scalar(db.select(db.func.count()).select_from(ServiceRequest)) == 0
+
+
+def test_pages_speak_chinese_by_default_and_english_on_request(world, client):
+    sr = world.request(RequestType.RETURNED_MATERIAL)
+    login(client, world.alice)
+    page = client.get(f"/requests/{sr.number}").get_data(as_text=True)
+    assert "打开" in page, page
+    assert "返回品" in page and "处理记录" in page and "level-medium" in page
+    listing = client.get("/requests").get_data(as_text=True)
+    assert "服务请求" in listing and "最后更新" in listing
+    client.get("/lang/en")
+    page = client.get(f"/requests/{sr.number}").get_data(as_text=True)
+    assert "Returned material" in page and "History" in page
