@@ -24,12 +24,21 @@ class World:
     staff: dict[str, User]  # by unit code; "infocentre" is the information-centre user
     make: object
 
-    def request(self, kind: RequestType = RequestType.COMPLAINT, customer: User | None = None,
-                now: datetime = NOW, **kwargs) -> ServiceRequest:
+    def request(
+        self,
+        kind: RequestType = RequestType.COMPLAINT,
+        customer: User | None = None,
+        now: datetime = NOW,
+        **kwargs,
+    ) -> ServiceRequest:
         fields = dict(type=kind, summary="压缩机异响", description="启动时有金属撞击声", urgency=Level.MEDIUM)
         if kind is RequestType.RETURNED_MATERIAL:
-            fields.update(product_model="SHV33YC", serial_number="SHV2501000123", production_date=date(2025, 1, 5),
-                          ship_date=date(2025, 2, 1))
+            fields.update(
+                product_model="SHV33YC",
+                serial_number="SHV2501000123",
+                production_date=date(2025, 1, 5),
+                ship_date=date(2025, 2, 1),
+            )
         fields.update(kwargs)
         sr = services.create_request(db.session, customer or self.alice, services.NewRequest(**fields), now)
         db.session.commit()
@@ -44,7 +53,9 @@ def cheap_password_hashing(monkeypatch):
 
     from app.accounts import services as account_services
 
-    monkeypatch.setattr(account_services, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(
+        account_services, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -54,12 +65,22 @@ def world(app, make) -> World:
     alice = make.user(Role.CUSTOMER, account=east, email="alice@east.example.com", name="Alice")
     bob = make.user(Role.CUSTOMER, account=south, email="bob@south.example.com", name="Bob")
     staff = {}
-    for code in ("office-intl", "office-east", "office-south", "office-north", "sales-tech", "qa-aftersales",
-                 "warehouse"):
+    for code in (
+        "office-intl",
+        "office-east",
+        "office-south",
+        "office-north",
+        "sales-tech",
+        "qa-aftersales",
+        "warehouse",
+    ):
         staff[code] = make.user(Role.STAFF, unit=code, email=f"{code}@staff.example.com", name=f"员工 {code}")
     staff["infocentre"] = make.user(Role.INFOCENTRE, email="info@staff.example.com", name="信息中心")
-    for code, zh, en in (("D-VALVE", "排气阀片断裂", "Discharge valve broken"), ("D-WINDING", "绕组烧毁", "Winding burnt"),
-                         ("D-LIQUID", "液击", "Liquid slugging")):
+    for code, zh, en in (
+        ("D-VALVE", "排气阀片断裂", "Discharge valve broken"),
+        ("D-WINDING", "绕组烧毁", "Winding burnt"),
+        ("D-LIQUID", "液击", "Liquid slugging"),
+    ):
         db.session.add(DefectCode(code=code, name_zh=zh, name_en=en, active=True))
     db.session.commit()
     return World(east, south, alice, bob, staff, make)

@@ -56,6 +56,7 @@ def test_concurrent_comments_and_status_changes_lose_nothing(world, app):
 
             request = session.get(ServiceRequest, sr_id)
             services.add_comment(session, session.get(User, user_id), request, text, NOW)
+
         return job
 
     def move(user_id, status):
@@ -64,9 +65,12 @@ def test_concurrent_comments_and_status_changes_lose_nothing(world, app):
 
             request = session.get(ServiceRequest, sr_id)
             services.transition(session, session.get(User, user_id), request, status, NOW)
+
         return job
 
-    jobs = [comment(alice_id, f"客户补充{i}") for i in range(4)] + [comment(office_id, f"处理记录{i}") for i in range(4)]
+    jobs = [comment(alice_id, f"客户补充{i}") for i in range(4)] + [
+        comment(office_id, f"处理记录{i}") for i in range(4)
+    ]
     jobs += [move(office_id, Status.SOLVING), move(alice_id, Status.CANCELLED)]
     _results, errors = _in_threads(app, jobs)
     db.session.expire_all()
@@ -88,8 +92,14 @@ def test_concurrent_creation_gives_unique_numbers(world, app):
     def create(session):
         from app.accounts.models import User
 
-        sr = services.create_request(session, session.get(User, alice_id), services.NewRequest(
-            type=RequestType.INFORMATION, summary="并发", description="x", urgency=services.Level.LOW), NOW)
+        sr = services.create_request(
+            session,
+            session.get(User, alice_id),
+            services.NewRequest(
+                type=RequestType.INFORMATION, summary="并发", description="x", urgency=services.Level.LOW
+            ),
+            NOW,
+        )
         return sr.number
 
     numbers, errors = _in_threads(app, [create] * 6)
@@ -98,15 +108,27 @@ def test_concurrent_creation_gives_unique_numbers(world, app):
 
 
 def _rma(world, when, model, prod, defects, responsible, customer=None, analysed=True):
-    sr = world.request(RequestType.RETURNED_MATERIAL, customer=customer, now=when, product_model=model,
-                       production_date=prod, ship_date=None, serial_number=f"SN{when:%m%d%H}{model}")
+    sr = world.request(
+        RequestType.RETURNED_MATERIAL,
+        customer=customer,
+        now=when,
+        product_model=model,
+        production_date=prod,
+        ship_date=None,
+        serial_number=f"SN{when:%m%d%H}{model}",
+    )
     if not analysed:
         return sr
     office = world.staff["office-east" if (customer or world.alice) is world.alice else "office-south"]
     services.receive_material(db.session, world.staff["warehouse"], sr, when.date(), "ok", when)
     services.assign_teardown(db.session, office, sr, "sales-tech", when)
-    services.record_analysis(db.session, world.staff["sales-tech"], sr, services.AnalysisInput(
-        tuple(defects), "cause", responsible, "report"), when)
+    services.record_analysis(
+        db.session,
+        world.staff["sales-tech"],
+        sr,
+        services.AnalysisInput(tuple(defects), "cause", responsible, "report"),
+        when,
+    )
     db.session.commit()
     return sr
 
@@ -115,8 +137,15 @@ def test_report_figures_match_hand_counted_data(world, app, runner, client, tmp_
     march = [
         _rma(world, datetime(2026, 3, 2, 9), "SHV33YC", date(2025, 11, 3), ["D-VALVE"], True),
         _rma(world, datetime(2026, 3, 9, 9), "SHV33YC", date(2025, 11, 20), ["D-VALVE", "D-WINDING"], True),
-        _rma(world, datetime(2026, 3, 20, 9), "DSN150XG", date(2026, 1, 8), ["D-LIQUID"], False,
-             customer=world.bob),
+        _rma(
+            world,
+            datetime(2026, 3, 20, 9),
+            "DSN150XG",
+            date(2026, 1, 8),
+            ["D-LIQUID"],
+            False,
+            customer=world.bob,
+        ),
         _rma(world, datetime(2026, 3, 31, 23), "SGA19YC", date(2025, 6, 1), [], None, analysed=False),
     ]
     _rma(world, datetime(2026, 2, 27, 9), "SHV33YC", date(2025, 10, 1), ["D-VALVE"], True)  # February
@@ -142,7 +171,9 @@ def test_report_figures_match_hand_counted_data(world, app, runner, client, tmp_
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == report.to_csv(data)
     xlsx = tmp_path / "rma.xlsx"
-    result = runner.invoke(args=["report", "rma", "--month", "2026-03", "--format", "xlsx", "--out", str(xlsx)])
+    result = runner.invoke(
+        args=["report", "rma", "--month", "2026-03", "--format", "xlsx", "--out", str(xlsx)]
+    )
     assert result.exit_code == 0, result.output
     book = load_workbook(xlsx, read_only=True)
     rows = list(book["By defect"].iter_rows(values_only=True))
@@ -161,6 +192,8 @@ def test_report_figures_match_hand_counted_data(world, app, runner, client, tmp_
     assert b"<script" not in client.get("/staff/reports/rma-months.svg?month=2026-03").data
     exported = client.get("/staff/reports/rma.csv?month=2026-03")
     # the page speaks the user's language (Chinese by default): defect names in Chinese
-    assert exported.get_data(as_text=True) == report.to_csv(report.build_report(db.session, "2026-03", "zh_CN"))
+    assert exported.get_data(as_text=True) == report.to_csv(
+        report.build_report(db.session, "2026-03", "zh_CN")
+    )
     assert "排气阀片断裂" in exported.get_data(as_text=True)
     assert client.get("/staff/reports/rma.xlsx?month=2026-03").data[:2] == b"PK"

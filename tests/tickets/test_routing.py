@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.accounts.models import Region, Role
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, InvalidInput, PermissionDenied
 from app.extensions import db
 from app.tickets import services
 from app.tickets.models import Channel, EventKind, Level, RequestType
@@ -13,8 +13,15 @@ from app.tickets.models import Channel, EventKind, Level, RequestType
 from .conftest import NOW
 
 
-@pytest.mark.parametrize("region,office", [(Region.INTERNATIONAL, "office-intl"), (Region.EAST, "office-east"),
-                                           (Region.SOUTH, "office-south"), (Region.NORTH, "office-north")])
+@pytest.mark.parametrize(
+    "region,office",
+    [
+        (Region.INTERNATIONAL, "office-intl"),
+        (Region.EAST, "office-east"),
+        (Region.SOUTH, "office-south"),
+        (Region.NORTH, "office-north"),
+    ],
+)
 def test_web_request_goes_to_the_sales_office_of_the_region(world, region, office):
     account = world.make.account(f"C-{region.value.upper()}-R", region)
     customer = world.make.user(Role.CUSTOMER, account=account)
@@ -26,8 +33,9 @@ def test_web_request_goes_to_the_sales_office_of_the_region(world, region, offic
 @pytest.mark.parametrize("channel", [Channel.PHONE, Channel.FAX])
 @pytest.mark.parametrize("receiver", ["office-south", "qa-aftersales", "infocentre"])
 def test_phone_and_fax_are_owned_by_the_receiving_unit(world, channel, receiver):
-    sr = world.request(customer=world.staff[receiver], channel=channel, account_code="C-EAST-T1",
-                       summary="电话报修")
+    sr = world.request(
+        customer=world.staff[receiver], channel=channel, account_code="C-EAST-T1", summary="电话报修"
+    )
     assert sr.owner_unit.code == receiver and sr.channel is channel and sr.account_id == world.east.id
     assert sr.contact_name  # defaults to the account's first contact
 
@@ -53,7 +61,7 @@ def test_office_to_infocentre_to_department_and_refused_shortcuts(world):
     services.transfer(db.session, office, sr, "infocentre", NOW, "需要技术部支持")
     db.session.commit()
     assert sr.owner_unit.code == "infocentre" and sr.assignee is None
-    with pytest.raises(Exception):  # the office no longer owns it
+    with pytest.raises(PermissionDenied):  # the office no longer owns it
         services.transfer(db.session, office, sr, "infocentre", NOW)
     db.session.rollback()
     services.transfer(db.session, info, sr, "sales-tech", NOW)
@@ -80,11 +88,18 @@ def test_severity_and_overdue_per_urgency(world):
     services.set_severity(db.session, world.staff["office-east"], high, Level.HIGH, monday_10)
     db.session.commit()
     assert not services.is_overdue(high, monday_10, rules)  # staff touched it
-    stmt = services.list_statement(world.staff["office-east"], services.ListFilter(overdue=True), "updated", "desc",
-                                   datetime(2026, 6, 12, 10, 0), rules)
+    stmt = services.list_statement(
+        world.staff["office-east"],
+        services.ListFilter(overdue=True),
+        "updated",
+        "desc",
+        datetime(2026, 6, 12, 10, 0),
+        rules,
+    )
     assert {sr.number for sr in db.session.scalars(stmt)} == {low.number, high.number}
-    custom = services.TicketRules.from_settings(type("S", (), {"extra": {"tickets": {
-        "overdue_working_days": {"low": 10}}}})())
+    custom = services.TicketRules.from_settings(
+        type("S", (), {"extra": {"tickets": {"overdue_working_days": {"low": 10}}}})()
+    )
     assert not services.is_overdue(low, datetime(2026, 6, 12, 10, 0), custom)
 
 

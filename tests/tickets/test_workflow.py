@@ -21,17 +21,40 @@ NON_TERMINAL = {
 }
 # What the manager (owning office) may do, written out by hand from DOMAIN.md, independent of the code.
 EXPECTED_MANAGER = {
-    (RequestType.COMPLAINT, Status.OPEN): {Status.ASSIGNED, Status.SOLVING, Status.SOFT_CLOSED,
-                                           Status.HARD_CLOSED, Status.CANCELLED},
-    (RequestType.COMPLAINT, Status.ASSIGNED): {Status.SOLVING, Status.SOFT_CLOSED, Status.HARD_CLOSED,
-                                               Status.CANCELLED},
+    (RequestType.COMPLAINT, Status.OPEN): {
+        Status.ASSIGNED,
+        Status.SOLVING,
+        Status.SOFT_CLOSED,
+        Status.HARD_CLOSED,
+        Status.CANCELLED,
+    },
+    (RequestType.COMPLAINT, Status.ASSIGNED): {
+        Status.SOLVING,
+        Status.SOFT_CLOSED,
+        Status.HARD_CLOSED,
+        Status.CANCELLED,
+    },
     (RequestType.COMPLAINT, Status.SOLVING): {Status.SOFT_CLOSED, Status.HARD_CLOSED, Status.CANCELLED},
-    (RequestType.RETURNED_MATERIAL, Status.OPEN): {Status.ASSIGNED, Status.MATERIAL_RECEIVED, Status.SOLVING,
-                                                   Status.SOFT_CLOSED, Status.HARD_CLOSED, Status.CANCELLED},
-    (RequestType.RETURNED_MATERIAL, Status.ASSIGNED): {Status.MATERIAL_RECEIVED, Status.SOLVING,
-                                                       Status.SOFT_CLOSED, Status.HARD_CLOSED, Status.CANCELLED},
-    (RequestType.RETURNED_MATERIAL, Status.MATERIAL_RECEIVED): {Status.SOLVING, Status.SOFT_CLOSED,
-                                                                Status.HARD_CLOSED},
+    (RequestType.RETURNED_MATERIAL, Status.OPEN): {
+        Status.ASSIGNED,
+        Status.MATERIAL_RECEIVED,
+        Status.SOLVING,
+        Status.SOFT_CLOSED,
+        Status.HARD_CLOSED,
+        Status.CANCELLED,
+    },
+    (RequestType.RETURNED_MATERIAL, Status.ASSIGNED): {
+        Status.MATERIAL_RECEIVED,
+        Status.SOLVING,
+        Status.SOFT_CLOSED,
+        Status.HARD_CLOSED,
+        Status.CANCELLED,
+    },
+    (RequestType.RETURNED_MATERIAL, Status.MATERIAL_RECEIVED): {
+        Status.SOLVING,
+        Status.SOFT_CLOSED,
+        Status.HARD_CLOSED,
+    },
     (RequestType.RETURNED_MATERIAL, Status.SOLVING): {Status.SOFT_CLOSED, Status.HARD_CLOSED},
 }
 for state in (Status.OPEN, Status.ASSIGNED, Status.SOLVING):
@@ -80,7 +103,9 @@ def test_every_move_of_the_owning_office(world, kind):
         assert sr.status is target, (source, target)
         last = [e for e in sr.events if e.kind.value == "status"][-1]
         assert (last.old_value, last.new_value, last.actor_id) == (source.value, target.value, actor.id)
-        assert (sr.closed_at is not None) == (target in {Status.SOFT_CLOSED, Status.HARD_CLOSED, Status.CANCELLED})
+        assert (sr.closed_at is not None) == (
+            target in {Status.SOFT_CLOSED, Status.HARD_CLOSED, Status.CANCELLED}
+        )
         checked += 1
     assert checked == len(_pairs(kind))
 
