@@ -99,6 +99,8 @@ def _list_filter(staff: bool) -> services.ListFilter:
         region=Region(region) if staff and region in {r.value for r in Region} else None,
         overdue=staff and request.args.get("overdue") == "1",
         unit_code=(unit or None) if staff else None,
+        # The staff queue is work to do: closed requests only when asked for (or filtered by status).
+        open_only=staff and not request.args.get("closed") and not request.args.get("status"),
         q=(request.args.get("q") or "").strip()[:100],
     )
 
@@ -220,6 +222,7 @@ def detail(number: str):
 def _render_detail(sr: ServiceRequest, status: int = 200, error: str | None = None, **forms):
     staff = current_user.has_role(*STAFF)
     ctx = dict(
+        unit_names={u.code: u.display_name(_language()) for u in db.session.scalars(select(Unit))},
         sr=sr,
         error=error,
         staff=staff,

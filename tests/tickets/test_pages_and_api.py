@@ -500,3 +500,34 @@ def test_returned_material_starts_from_a_serial_or_order_line(world, client, app
     finally:
         reg.unit_lookup, reg.order_line_lookup = saved
     assert seen == [(world.east.id, "DSN2501000001"), (world.east.id, 5), (world.east.id, "UNKNOWN-1")]
+
+
+def test_staff_queue_new_web_first_open_only_and_filters(world, client):
+    from datetime import datetime
+
+    from app.tickets import services as s
+    from app.tickets.models import Channel
+
+    phoned = world.request(
+        customer=world.staff["office-east"],
+        channel=Channel.PHONE,
+        account_code="C-EAST-T1",
+        summary="电话请求",
+        now=datetime(2026, 6, 11, 9),
+    )
+    web = world.request(summary="网站新请求", now=datetime(2026, 6, 1, 9), urgency=s.Level.HIGH)
+    closed = world.request(summary="已关闭的请求")
+    s.transition(db.session, world.alice, closed, Status.CANCELLED, datetime(2026, 6, 12, 9))
+    world.request(customer=world.bob, summary="南方的请求")
+    db.session.commit()
+    login(client, world.staff["office-east"])
+    page = client.get("/staff/requests").get_data(as_text=True)
+    assert page.index(web.number) < page.index(phoned.number)  # new web requests first, though older
+    assert closed.number not in page and "南方的请求" not in page  # own unit, open only
+    assert closed.number in client.get("/staff/requests?closed=1").get_data(as_text=True)
+    assert "南方的请求" in client.get("/staff/requests?unit=").get_data(as_text=True)
+    overdue = client.get("/staff/requests?overdue=1&unit=").get_data(as_text=True)
+    assert web.number in overdue  # created 2026-06-01, high urgency, untouched
+    only_south = client.get("/staff/requests?unit=&region=south").get_data(as_text=True)
+    assert "南方的请求" in only_south and web.number not in only_south
+    assert client.get("/staff/requests?urgency=x&severity=y&region=z&sort=nope&page=abc").status_code == 200
