@@ -69,7 +69,8 @@ def init_jieba(cache_dir: Path | None = None, userdict: Path | None = None,
             _initialised.add("core")
         if key and key not in _initialised:
             if userdict and userdict.exists():
-                jieba.load_userdict(str(userdict))
+                with userdict.open("rb") as handle:  # jieba leaves a path's file open
+                    jieba.load_userdict(handle)
             for word in extra_words:
                 if len(word) > 1 and _RUN.fullmatch(word) and not jieba.dt.FREQ.get(word):
                     jieba.add_word(word, freq=1000)

@@ -8,11 +8,13 @@ each thread keeps one open searcher and refreshes it only when the index changed
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,15 +170,23 @@ class WhooshBackend:
         directory = self.current_dir()
         if directory is None:
             return False
-        try:
-            ix = windex.open_dir(str(directory))
-            with ix.searcher() as searcher:
-                searcher.doc_count()
-            ix.close()
+        problem = None
+        with warnings.catch_warnings():
+            # Whoosh leaves the file of a corrupt table of contents open: it is closed when the
+            # exception goes, with a ResourceWarning that says nothing we do not log here.
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                ix = windex.open_dir(str(directory))
+                with ix.searcher() as searcher:
+                    searcher.doc_count()
+                ix.close()
+            except Exception as error:  # noqa: BLE001 - any failure to read means "rebuild it"
+                problem = str(error) or error.__class__.__name__
+            gc.collect()
+        if problem is None:
             return True
-        except Exception as error:  # noqa: BLE001 - any failure to read means "rebuild it"
-            log.warning("search index at %s is unreadable: %s", directory, error)
-            return False
+        log.warning("search index at %s is unreadable: %s", directory, problem)
+        return False
 
     def ensure(self) -> bool:
         """Rebuilds from the database when the index is missing or unreadable. True if it rebuilt."""
@@ -233,19 +243,23 @@ class WhooshBackend:
             try:
                 if cached.up_to_date():
                     return cached
-                local.searcher = cached.refresh()
-                local.titles = None
-                return local.searcher
+                # Not Searcher.refresh(): it reuses segment readers and can miss new deletions.
             except Exception:  # noqa: BLE001 - a swapped or damaged index: open afresh below
                 log.info("search index changed under an open searcher; reopening")
         if cached is not None:
             cached.close()
             local.searcher = None
-        try:
-            directory, ix = self._open()
-            local.searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
-        except Exception as error:  # noqa: BLE001
-            log.warning("search index unreadable (%s): rebuilding", error)
+        broken = False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # see is_healthy
+            try:
+                directory, ix = self._open()
+                local.searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+            except Exception as error:  # noqa: BLE001
+                log.warning("search index unreadable (%s): rebuilding", str(error))
+                broken = True
+            gc.collect()
+        if broken:
             if self.link.is_symlink():
                 self.link.unlink()
             self.ensure()

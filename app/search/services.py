@@ -24,8 +24,16 @@ from ..errors import InvalidInput, NotFound
 from .analysis import analyze_terms, normalise
 from .backend import SearchBackend, SearchFilters, SearchRequest, SearchResults, WhooshBackend
 from .documents import SearchDocument, search_document, split_sections
-from .models import Article, ArticleKind, ArticleStatus, ArticleVersion, ArticleVote, Attachment, SearchLogEntry, \
-    Visibility
+from .models import (
+    Article,
+    ArticleKind,
+    ArticleStatus,
+    ArticleVersion,
+    ArticleVote,
+    Attachment,
+    SearchLogEntry,
+    Visibility,
+)
 from .records import ArticleInput, article_input, read_records
 
 log = logging.getLogger(__name__)
@@ -172,6 +180,8 @@ def _index_committed(session: Session) -> None:
         backend = get_backend()
     except RuntimeError:  # no app: nothing to index into
         return
+    if backend.current_dir() is None:
+        return  # no index yet: it is built from the database (which has this change) on first use
     documents = [doc for doc in pending.values() if doc is not None]
     removed = [slug for slug, doc in pending.items() if doc is None]
     try:
