@@ -115,7 +115,9 @@ def test_one_vote_per_user_per_article(client, article, login_as):
 
 def test_vote_needs_sign_in_and_csrf(client, article, login_as):
     article("a1", "投票文章", visibility="public")
-    assert client.post("/kb/articles/a1/vote", data={"yes": "1"}).status_code == 302  # to sign-in
+    token = csrf_token(client, "/login")
+    response = client.post("/kb/articles/a1/vote", data={"yes": "1", "csrf_token": token})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
     login_as(Role.CUSTOMER)
     client.post("/kb/articles/a1/vote", data={"yes": "1"})
     assert db.session.query(ArticleVote).count() == 0
