@@ -316,6 +316,19 @@ class WhooshBackend:
             clauses.append(wq.Term("fault_codes", normalise_code(filters.fault_code)))
         return wq.And(clauses)
 
+    def _allowed(self, searcher, flt: wq.Query) -> set[int]:
+        """The document numbers a filter allows, cached for the open searcher (filters repeat)."""
+        cache = getattr(self._local, "filters", None)
+        if cache is None or cache[0] is not searcher:
+            cache = self._local.filters = (searcher, {})
+        key = repr(flt)
+        allowed = cache[1].get(key)
+        if allowed is None:
+            if len(cache[1]) > 64:
+                cache[1].clear()
+            allowed = cache[1][key] = set(searcher.docs_for_query(flt))
+        return allowed
+
     def parse(self, text: str, synonyms: bool = True) -> ParsedQuery:
         return parse_query(text, self.synonyms if synonyms else None)
 
@@ -333,7 +346,9 @@ class WhooshBackend:
             return result
         flt = self._filter(request.visibilities, request.filters)
         limit = request.page * request.per_page
-        results = searcher.search(query, limit=limit, filter=flt)
+        # optimize=False: no block skipping, so the collector counts the total in the same pass
+        # (with skipping, len() would run the whole query a second time).
+        results = searcher.search(query, limit=limit, filter=self._allowed(searcher, flt), optimize=False)
         result.total = len(results)
         start = (request.page - 1) * request.per_page
         for hit in results[start:limit]:
@@ -364,7 +379,8 @@ class WhooshBackend:
         query = build_query(self.parse(text), searcher.doc_frequency)
         if query is None:
             return []
-        results = searcher.search(query, limit=limit, filter=self._filter(visibilities, SearchFilters()))
+        flt = self._filter(visibilities, SearchFilters())
+        results = searcher.search(query, limit=limit, filter=self._allowed(searcher, flt))
         return [(hit["slug"], float(hit.score)) for hit in results]
 
     def _facets(self, searcher, query: wq.Query, flt: wq.Query) -> dict[str, list[tuple[str, int]]]:
