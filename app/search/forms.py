@@ -8,6 +8,14 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+try:  # WTForms 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+
+    def SelectChoice(value, label):  # noqa: N802 - stands in for the class
+        return (value, label)
+
+
 SOLUTION_TEMPLATE = "## 现象\n\n\n## 原因\n\n\n## 处理\n\n"
 
 
@@ -23,14 +31,18 @@ class ArticleForm(FlaskForm):
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
-        _l("Kind"), choices=[("solution", _l("Troubleshooting solution")), ("document", _l("Document"))]
+        _l("Kind"),
+        choices=[
+            SelectChoice("solution", _l("Troubleshooting solution")),
+            SelectChoice("document", _l("Document")),
+        ],
     )
     visibility = SelectField(
         _l("Visible to"),
         choices=[
-            ("public", _l("Everyone (public)")),
-            ("customers", _l("Signed-in customers and staff")),
-            ("internal", _l("Staff only (internal)")),
+            SelectChoice("public", _l("Everyone (public)")),
+            SelectChoice("customers", _l("Signed-in customers and staff")),
+            SelectChoice("internal", _l("Staff only (internal)")),
         ],
         default="customers",
     )
