@@ -1,8 +1,10 @@
-"""The deflect domain (see its issue). init_app registers its blueprint, CLI group and registry entries."""
+"""The deflect domain: fault reports answered by the knowledge base first, then routed as requests."""
 
 from __future__ import annotations
 
 from flask import Flask
+
+from . import models  # noqa: F401 - registers the tables
 
 
 def init_app(app: Flask) -> None:
