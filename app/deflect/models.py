@@ -75,6 +75,7 @@ class FaultSuggestion(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="solution")
     score: Mapped[float] = mapped_column(Float)
     similarity: Mapped[float] = mapped_column(Float, default=0.0)  # the TF-IDF cosine, 0..1
+    snippet: Mapped[str] = mapped_column(Text, default="")  # safe HTML with <mark>, as shown
     why: Mapped[str] = mapped_column(String(300), default="")  # matched words and boosts, for staff
     opened_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     reason: Mapped[NotHelpfulReason | None] = mapped_column(enum_column(NotHelpfulReason), nullable=True)

@@ -158,6 +158,7 @@ def suggest(
     fault_code: str = "",
     catalog: Catalog | None = None,
     limit: int = SUGGESTIONS_SHOWN,
+    reader: str | None = None,
 ) -> list[SuggestionHit]:
     """Suggestions while typing: nothing is recorded. Short or empty text gives none, not an error."""
     text = (text or "").strip()[:MAX_DESCRIPTION]
@@ -169,7 +170,7 @@ def suggest(
         except InvalidInput:
             product_model = ""
     return engine.suggest(
-        text, product_model=product_model, fault_code=fault_code, reader=reader_kind(user), limit=limit
+        text, product_model=product_model, fault_code=fault_code, reader=reader or reader_kind(user), limit=limit
     )
 
 
@@ -215,6 +216,7 @@ def file_report(
                 kind=hit.kind,
                 score=round(hit.score, 6),
                 similarity=round(hit.similarity, 6),
+                snippet=str(hit.snippet),
                 why=", ".join(hit.why)[:300],
             )
         )

@@ -105,8 +105,10 @@ class SimilarityModel:
     def size(self) -> int:
         return len(self.slugs)
 
-    def _article_scores(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def score_parts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Per-row scores mixed from both spaces, then the best row of each article."""
+        if not self.slugs:
+            return np.zeros(0), np.zeros(0)
         normal = normalise(text)
         q_word = self.word_vectorizer.transform([word_tokens(normal)])
         q_char = self.char_vectorizer.transform([char_text(normal)])
@@ -123,7 +125,7 @@ class SimilarityModel:
         return own, learned
 
     def scores(self, text: str) -> np.ndarray:
-        own, learned = self._article_scores(text)
+        own, learned = self.score_parts(text)
         return np.maximum(own, learned)
 
     def top(
@@ -149,7 +151,7 @@ class SimilarityModel:
 
     def learned_match(self, text: str, slug: str) -> float:
         """How closely ``text`` matches reports that ``slug`` solved (0 when none)."""
-        _, learned = self._article_scores(text)
+        _, learned = self.score_parts(text)
         index = self._index().get(slug)
         return float(learned[index]) if index is not None else 0.0
 

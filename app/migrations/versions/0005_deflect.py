@@ -56,6 +56,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('similarity', sa.Float(), nullable=False),
+    sa.Column('snippet', sa.Text(), nullable=False),
     sa.Column('why', sa.String(length=300), nullable=False),
     sa.Column('opened_at', sa.DateTime(), nullable=True),
     sa.Column('reason', sa.Enum('not_my_problem', 'did_not_work', 'unclear', name='nothelpfulreason', native_enum=False, length=32), nullable=True),
