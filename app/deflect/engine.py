@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 Candidates = Callable[[str, Iterable[str], int], list[tuple[str, float]]]
 
 # Chosen on the labelled sets (see docs/deflect.md and bench/bench_deflect.py).
-DEFAULT_FUSION = FusionOptions(method="rrf", rrf_k=60.0, bm25_weight=1.0, tfidf_weight=1.0)
+DEFAULT_FUSION = FusionOptions(method="rrf", rrf_k=60.0, bm25_weight=1.0, tfidf_weight=1.5)
 CANDIDATES = 30
 # Below this TF-IDF cosine a suggestion that BM25 did not find either is noise, not a match.
 MIN_SIMILARITY = 0.03
@@ -37,6 +37,8 @@ class HybridEngine:
     catalog: Catalog
     fusion: FusionOptions = DEFAULT_FUSION
     url_for_article: Callable[[str], str] = lambda slug: f"/kb/{slug}"
+    # Query-time synonym expansion for the TF-IDF side (BM25 expands in the search backend).
+    expand: Callable[[str], str] | None = None
 
     @property
     def version(self) -> str:
@@ -59,6 +61,9 @@ class HybridEngine:
             codes.add(fault_code.strip().upper())
         return Boosts(product_codes=frozenset(products), fault_codes=frozenset(codes))
 
+    def tfidf_text(self, text: str) -> str:
+        return self.expand(text) if self.expand is not None else text
+
     def ranked(self, text: str, *, product_model: str = "", fault_code: str = "", reader: str = "customer",
                limit: int = 10, use_bm25: bool = True, use_tfidf: bool = True) -> list[tuple[str, float, list[str]]]:
         """(slug, fused score, boost reasons), best first. The bench turns either signal off."""
@@ -71,7 +76,7 @@ class HybridEngine:
                         if slug in model.articles]
             except Exception:  # noqa: BLE001 - a broken index must not take suggestions down with it
                 log.exception("deflect: BM25 candidates failed; answering from TF-IDF alone")
-        tfidf = model.top(text, CANDIDATES, reader=reader) if use_tfidf else []
+        tfidf = model.top(self.tfidf_text(text), CANDIDATES, reader=reader) if use_tfidf else []
         tfidf = [(slug, score) for slug, score in tfidf if score >= MIN_SIMILARITY or not use_bm25]
         facts = {slug: (a.products, a.fault_codes) for slug, a in model.articles.items()}
         fused = fuse(bm25, tfidf, self.fusion, facts, self.boosts_for(text, product_model, fault_code))
@@ -83,7 +88,7 @@ class HybridEngine:
         ranked = self.ranked(text, product_model=product_model, fault_code=fault_code, reader=reader, limit=limit)
         if not ranked:
             return []
-        own, learned = model.score_parts(text)
+        own, learned = model.score_parts(self.tfidf_text(text))
         index = {slug: i for i, slug in enumerate(model.slugs)}
         query_terms = [t for t in word_tokens(normalise(text)) if len(t) > 1]
         hits = []

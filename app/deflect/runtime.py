@@ -16,6 +16,7 @@ from .models import FaultReport, Outcome
 from .services import learned_texts
 from .similarity import ArticleText, LearnedText
 from .store import ModelStore
+from .text import normalise
 
 EXTENSION_KEY = "isupport.deflect.engine"
 
@@ -73,11 +74,15 @@ def make_engine(app: Flask) -> HybridEngine:
     def bm25(text, visibilities, limit):
         return search_services.candidates(backend, text, set(visibilities), limit)
 
+    def expand(text: str) -> str:
+        groups, _rest = backend.synonyms.spans(normalise(text))
+        return " ".join([text, *(word for group in groups for word in group)]) if groups else text
+
     def article_url(slug: str) -> str:
         return url_for("search.article", slug=slug)
 
     return HybridEngine(store=store, bm25=bm25, catalog=load_catalog(settings.content_dir),
-                        url_for_article=article_url)
+                        url_for_article=article_url, expand=expand)
 
 
 def get_engine(app: Flask | None = None) -> HybridEngine:

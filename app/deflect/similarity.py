@@ -77,7 +77,7 @@ class LearnedText:
 
 @dataclass(frozen=True)
 class ModelOptions:
-    word_weight: float = 0.5  # share of the word cosine; the rest is the character n-gram cosine
+    word_weight: float = 0.3  # share of the word cosine; the rest is the character n-gram cosine
     learned_weight: float = 1.0  # how much a matching solved report counts against the article itself
     max_df: float = 0.6
 

@@ -44,6 +44,7 @@ class ModelStore:
         options: ModelOptions | None = None,
         check_seconds: float = 2.0,
         keep_files: int = 3,
+        background: bool = True,
     ):
         self.directory = Path(directory)
         self.source = source

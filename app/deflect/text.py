@@ -8,45 +8,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-# Model codes (SHV33YC, shv-33yc, R410A) and fault codes (E5, P0) stay one token: jieba would cut
-# them into letters and digits.
-CODE_RE = re.compile(r"[a-z]+[0-9][a-z0-9]*|[0-9]+[a-z][a-z0-9]*|[a-z]{2,}|[0-9]+(?:\.[0-9]+)?")
 # Fault codes of drive boards and controllers: one letter and one or two digits (E5, P0, H11);
 # R is left out because R22/R32 are refrigerants.
 FAULT_CODE_RE = re.compile(r"(?<![A-Za-z0-9])([EPFHCLU][0-9]{1,2})(?![0-9A-Za-z])", re.IGNORECASE)
-CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Everything that is neither a letter, a digit nor a CJK character separates features.
 SEPARATOR_RE = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 MAX_QUERY_CHARS = 2000
 
-_to_simplified: Callable[[str], str] | None = None
-
-
-def _simplifier() -> Callable[[str], str]:
-    """Traditional -> simplified Chinese (customers in Hong Kong and Taiwan type traditional)."""
-    global _to_simplified
-    if _to_simplified is None:
-        try:
-            import opencc
-
-            converter = opencc.OpenCC("t2s")
-            _to_simplified = converter.convert
-        except Exception:  # noqa: BLE001 - the converter is an optional refinement
-            _to_simplified = str
-    return _to_simplified
-
-
 def normalise(text: str) -> str:
-    """NFKC (full-width to half-width), lower case, simplified characters, model codes joined."""
-    text = unicodedata.normalize("NFKC", text or "")[: MAX_QUERY_CHARS * 10].lower()
-    text = _simplifier()(text)
-    # shv-33yc and shv 33yc mean SHV33YC: join letters and digits split by a dash or a space.
-    text = re.sub(r"(?<=[a-z])[\-_ ](?=[0-9])", "", text)
-    return text
+    """The search analyser's normalisation (NFKC, lower case, traditional -> simplified), with
+    letters and digits split by a dash or a space joined again (shv-33yc, shv 33yc -> shv33yc)."""
+    from ..search.analysis import normalise as search_normalise
+
+    text = search_normalise((text or "")[: MAX_QUERY_CHARS * 10])
+    return re.sub(r"(?<=[a-z])[\-_ ](?=[0-9])", "", text)
 
 
 def has_content(text: str) -> bool:
@@ -55,20 +34,11 @@ def has_content(text: str) -> bool:
 
 
 def word_tokens(text: str) -> list[str]:
-    """jieba search-mode words of the CJK runs plus whole model/fault codes; text already normalised."""
-    import jieba
+    """The search analyser's terms (jieba search mode, model codes whole, no stop words): the same
+    words the index holds."""
+    from ..search.analysis import analyze_terms
 
-    tokens: list[str] = []
-    for chunk in SEPARATOR_RE.split(text):
-        if not chunk:
-            continue
-        position = 0
-        for match in CJK_RE.finditer(chunk):
-            tokens.extend(CODE_RE.findall(chunk[position : match.start()]))
-            tokens.extend(word for word in jieba.cut_for_search(match.group(), HMM=True) if word.strip())
-            position = match.end()
-        tokens.extend(CODE_RE.findall(chunk[position:]))
-    return tokens
+    return analyze_terms(text)
 
 
 def char_text(text: str) -> str:
@@ -89,7 +59,9 @@ def _same_length_normal(source: str) -> str:
         normal = unicodedata.normalize("NFKC", char).lower()
         chars.append(normal if len(normal) == 1 else char.lower())
     folded = "".join(chars)
-    simplified = _simplifier()(folded)
+    from ..search.analysis import normalise as search_normalise
+
+    simplified = search_normalise(folded)
     return simplified if len(simplified) == len(folded) else folded
 
 
