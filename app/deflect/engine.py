@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..catalog import Catalog, normalise_model_code
 from .fusion import Boosts, FusionOptions, fuse
 from .services import SuggestionHit
@@ -27,7 +29,8 @@ DEFAULT_FUSION = FusionOptions(method="rrf", rrf_k=60.0, bm25_weight=1.0, tfidf_
 CANDIDATES = 30
 # Below this TF-IDF cosine a suggestion that BM25 did not find either is noise, not a match.
 MIN_SIMILARITY = 0.03
-SOLVED_BEFORE = 0.6
+# A solved report at least this like the new one (cosine) makes its article a "solved before" match.
+SOLVED_BEFORE = 0.5
 
 
 @dataclass
@@ -76,10 +79,17 @@ class HybridEngine:
                         if slug in model.articles]
             except Exception:  # noqa: BLE001 - a broken index must not take suggestions down with it
                 log.exception("deflect: BM25 candidates failed; answering from TF-IDF alone")
-        tfidf = model.top(self.tfidf_text(text), CANDIDATES, reader=reader) if use_tfidf else []
-        tfidf = [(slug, score) for slug, score in tfidf if score >= MIN_SIMILARITY or not use_bm25]
+        tfidf: list[tuple[str, float]] = []
+        learned: list[tuple[str, float]] = []
+        if use_tfidf and model.slugs:
+            own, solved = model.score_parts(self.tfidf_text(text))
+            tfidf = model.best(np.maximum(own, solved), CANDIDATES, reader)
+            if use_bm25:
+                tfidf = [(slug, score) for slug, score in tfidf if score >= MIN_SIMILARITY]
+            if model.learned_count:
+                learned = model.best(np.where(solved >= SOLVED_BEFORE, solved, 0.0), CANDIDATES, reader)
         facts = {slug: (a.products, a.fault_codes) for slug, a in model.articles.items()}
-        fused = fuse(bm25, tfidf, self.fusion, facts, self.boosts_for(text, product_model, fault_code))
+        fused = fuse(bm25, tfidf, self.fusion, facts, self.boosts_for(text, product_model, fault_code), learned)
         return fused[:limit]
 
     def suggest(self, text: str, *, product_model: str = "", fault_code: str = "", reader: str = "customer",

@@ -9,6 +9,16 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from .models import NotHelpfulReason
 
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+
+def choices(pairs):
+    return [SelectChoice(value, label) for value, label in pairs] if SelectChoice else list(pairs)
+
+
 REASON_CHOICES = [
     ("", _l("— no answer —")),
     (NotHelpfulReason.NOT_MY_PROBLEM.value, _l("Not my problem")),
@@ -44,20 +54,20 @@ def still_need_help_form(suggestions, formdata=None):
 
     for suggestion in suggestions:
         setattr(_Form, f"reason_{suggestion.rank}", SelectField(
-            suggestion.title, choices=REASON_CHOICES, validators=[Optional()], default=""))
+            suggestion.title, choices=choices(REASON_CHOICES), validators=[Optional()], default=""))
     return _Form(formdata=formdata) if formdata is not None else _Form()
 
 
 class RequestFromReportForm(FlaskForm):
-    type = SelectField(_l("Type of request"), choices=[
+    type = SelectField(_l("Type of request"), choices=choices([
         ("returned_material", _l("Returned material")),
         ("information", _l("Request for information")),
         ("complaint", _l("Customer complaint")),
-    ], default="returned_material")
+    ]), default="returned_material")
     summary = StringField(_l("Summary"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=10_000)])
-    urgency = SelectField(_l("Urgency"), choices=[("high", _l("High")), ("medium", _l("Medium")),
-                                                  ("low", _l("Low"))], default="medium")
+    urgency = SelectField(_l("Urgency"), choices=choices([("high", _l("High")), ("medium", _l("Medium")),
+                                                          ("low", _l("Low"))]), default="medium")
     product_model = StringField(_l("Product model"), validators=[Optional(), Length(max=40)])
     serial_number = StringField(_l("Serial number"), validators=[Optional(), Length(max=64)])
     production_date = DateField(_l("Production date"), validators=[Optional()])

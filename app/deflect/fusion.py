@@ -21,6 +21,8 @@ class FusionOptions:
     rrf_k: float = 60.0
     bm25_weight: float = 1.0
     tfidf_weight: float = 1.0
+    # Articles that solved reports worded like this one: the strongest evidence there is.
+    learned_weight: float = 2.0
     product_boost: float = 0.15  # a matching product model or series adds 15 %
     fault_code_boost: float = 0.3  # a matching fault code adds 30 %
 
@@ -77,9 +79,13 @@ def fuse(
     options: FusionOptions,
     article_facts: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
     boosts: Boosts | None = None,
+    learned: Ranked = (),
 ) -> list[tuple[str, float, list[str]]]:
-    """One ranked list: (slug, fused score, boost reasons), best first; ties broken by slug."""
+    """One ranked list: (slug, fused score, boost reasons), best first; ties broken by slug.
+    ``learned`` ranks the articles that solved earlier reports like this one."""
     lists = [(bm25, options.bm25_weight), (tfidf, options.tfidf_weight)]
+    if learned:
+        lists.append((learned, options.learned_weight))
     if options.method == "weighted":
         fused = weighted_sum(lists)
     else:

@@ -4,6 +4,8 @@ index (``<index dir>/_deflect``), one engine per app."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Flask, current_app, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -79,7 +81,10 @@ def make_engine(app: Flask) -> HybridEngine:
         return " ".join([text, *(word for group in groups for word in group)]) if groups else text
 
     def article_url(slug: str) -> str:
-        return url_for("search.article", slug=slug)
+        try:
+            return url_for("search.article", slug=slug)
+        except RuntimeError:  # outside a request (CLI, demo loader): the path is enough
+            return f"/kb/articles/{quote(slug)}"
 
     return HybridEngine(store=store, bm25=bm25, catalog=load_catalog(settings.content_dir),
                         url_for_article=article_url, expand=expand)

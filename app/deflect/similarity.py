@@ -134,7 +134,14 @@ class SimilarityModel:
         """The best ``limit`` articles for ``text`` that ``reader`` may see, as (slug, score), score > 0."""
         if not self.slugs or limit <= 0:
             return []
-        scores = self.scores(text)
+        return self.best(self.scores(text), limit, reader, allowed)
+
+    def best(
+        self, scores: np.ndarray, limit: int, reader: str = "customer", allowed: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``limit`` best of per-article ``scores`` that ``reader`` may see, score > 0."""
+        if not self.slugs or limit <= 0:
+            return []
         mask = self.visible.get(reader)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
@@ -195,10 +202,46 @@ def corpus_version(
     return digest.hexdigest()[:16]
 
 
+class TokenCache:
+    """Words of texts already cut, kept between refits: a refit after one solved report cuts only
+    that report's text, not every article again (jieba is most of the fitting time)."""
+
+    def __init__(self) -> None:
+        self._words: dict[str, tuple[str, ...]] = {}
+        self._used: set[str] = set()
+
+    def words(self, text: str) -> tuple[str, ...]:
+        self._used.add(text)
+        found = self._words.get(text)
+        if found is None:
+            found = self._words[text] = tuple(word_tokens(normalise(text)))
+        return found
+
+    def forget_unused(self) -> None:
+        self._words = {text: words for text, words in self._words.items() if text in self._used}
+        self._used = set()
+
+
+def article_words(article: ArticleText, cache: TokenCache) -> list[str]:
+    """The article's words as ``document()`` weighs them (title and symptom twice), each part cut once."""
+    title = cache.words(article.title)
+    codes = cache.words(" ".join([*article.tags, *article.products, *article.fault_codes]))
+    if article.symptom or article.cause or article.action:
+        symptom = cache.words(article.symptom)
+        main = [*symptom, *symptom, *cache.words(article.cause), *cache.words(article.action)]
+    else:
+        main = list(cache.words(article.body))
+    return [*title, *title, *codes, *main]
+
+
 def fit(
-    articles: Sequence[ArticleText], learned: Sequence[LearnedText] = (), options: ModelOptions | None = None
+    articles: Sequence[ArticleText],
+    learned: Sequence[LearnedText] = (),
+    options: ModelOptions | None = None,
+    cache: TokenCache | None = None,
 ) -> SimilarityModel:
     """Fits the model over ``articles`` (published) and the solved reports' descriptions."""
+    cache = cache or TokenCache()
     options = options or ModelOptions()
     articles = sorted(articles, key=lambda a: a.slug)
     slugs = [a.slug for a in articles]
@@ -216,7 +259,9 @@ def fit(
         analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, max_df=max_df, dtype=np.float32
     )
     if texts:
-        word_x = word_vectorizer.fit_transform([word_tokens(t) for t in texts])
+        words = [article_words(a, cache) for a in articles] + [list(cache.words(item.text)) for item in learned]
+        cache.forget_unused()
+        word_x = word_vectorizer.fit_transform(words)
         char_x = char_vectorizer.fit_transform([char_text(t) for t in texts])
     else:
         word_x = char_x = sparse.csr_matrix((0, 0), dtype=np.float32)

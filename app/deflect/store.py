@@ -21,7 +21,7 @@ from pathlib import Path
 
 import joblib
 
-from .similarity import ArticleText, LearnedText, ModelOptions, SimilarityModel, fit
+from .similarity import ArticleText, LearnedText, ModelOptions, SimilarityModel, TokenCache, fit
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ class ModelStore:
         self._refit_thread: threading.Thread | None = None
         self._last_check = 0.0
         self._pointer_mtime: float | None = None
+        self._tokens = TokenCache()
+        self._lock_fit = threading.Lock()  # the token cache is not shared between two fits at once
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -147,7 +149,8 @@ class ModelStore:
         stamp = self.stamp()
         articles, learned = self.source()
         started = time.perf_counter()
-        model = fit(articles, learned, self.options)
+        with self._lock_fit:
+            model = fit(articles, learned, self.options, self._tokens)
         log.info(
             "deflect: fitted similarity model %s over %d articles and %d solved reports in %.2f s",
             model.version,

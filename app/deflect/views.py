@@ -277,9 +277,7 @@ def _summary_of(description: str, limit: int = 60) -> str:
 
 
 def _request_url(number: str) -> str:
-    from ..tickets.views import request_url
-
-    return request_url(number)
+    return url_for("tickets.detail", number=number)
 
 
 @bp.get("/gaps")
