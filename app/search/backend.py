@@ -8,11 +8,13 @@ each thread keeps one open searcher and refreshes it only when the index changed
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,8 +92,12 @@ class SearchBackend(Protocol):
     def remove(self, slugs: Sequence[str]) -> None: ...
     def rebuild(self, documents: Iterable[SearchDocument], procs: int = 1) -> int: ...
     def search(self, request: SearchRequest) -> SearchResults: ...
-    def candidates(self, text: str, visibilities: Iterable[str], limit: int = 50) -> list[tuple[str, float]]: ...
-    def suggest_titles(self, text: str, visibilities: Iterable[str], limit: int = 8) -> list[tuple[str, str]]: ...
+    def candidates(
+        self, text: str, visibilities: Iterable[str], limit: int = 50
+    ) -> list[tuple[str, float]]: ...
+    def suggest_titles(
+        self, text: str, visibilities: Iterable[str], limit: int = 8
+    ) -> list[tuple[str, str]]: ...
 
 
 def build_schema(plain: bool = False) -> Schema:
@@ -115,15 +121,27 @@ def build_schema(plain: bool = False) -> Schema:
 
 def index_fields(doc: SearchDocument) -> dict:
     """The Whoosh fields of a search document (a pure function)."""
-    content = "\n".join(filter(None, [doc.cause, doc.action, doc.body, " ".join(doc.tags),
-                                      " ".join(doc.products), " ".join(doc.refrigerants),
-                                      " ".join(doc.fault_codes)]))
+    content = "\n".join(
+        filter(
+            None,
+            [
+                doc.title,
+                doc.symptom,
+                doc.cause,
+                doc.action,
+                doc.body,
+                " ".join(doc.tags),
+                " ".join(doc.products),
+                " ".join(doc.refrigerants),
+                " ".join(doc.fault_codes),
+            ],
+        )
+    )
     return {
         "slug": doc.slug,
         "title": doc.title,
         "symptom": doc.symptom,
-        # The title and symptom are fields of their own; content holds the rest, so a word in the
-        # title scores through the boosted title field and not twice.
+        # Everything; the title and symptom also have boosted fields of their own (BM25F-style).
         "content": content,
         "grams": "\n".join(filter(None, [doc.title, doc.symptom, doc.cause, doc.action, doc.body])),
         "kind": doc.kind,
@@ -138,10 +156,15 @@ def index_fields(doc: SearchDocument) -> dict:
 class WhooshBackend:
     """Whoosh index with the jieba analyser in ``index_dir`` (see the module docstring)."""
 
-    def __init__(self, index_dir: Path, synonyms: Synonyms | None = None,
-                 series_of: Callable[[str], str | None] = lambda code: None,
-                 loader: Callable[[], Iterable[SearchDocument]] | None = None,
-                 plain: bool = False, lock_wait: float = 60.0):
+    def __init__(
+        self,
+        index_dir: Path,
+        synonyms: Synonyms | None = None,
+        series_of: Callable[[str], str | None] = lambda code: None,
+        loader: Callable[[], Iterable[SearchDocument]] | None = None,
+        plain: bool = False,
+        lock_wait: float = 60.0,
+    ):
         self.index_dir = Path(index_dir)
         self.synonyms = synonyms or Synonyms.empty()
         self.series_of = series_of
@@ -168,15 +191,23 @@ class WhooshBackend:
         directory = self.current_dir()
         if directory is None:
             return False
-        try:
-            ix = windex.open_dir(str(directory))
-            with ix.searcher() as searcher:
-                searcher.doc_count()
-            ix.close()
+        problem = None
+        with warnings.catch_warnings():
+            # Whoosh leaves the file of a corrupt table of contents open: it is closed when the
+            # exception goes, with a ResourceWarning that says nothing we do not log here.
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                ix = windex.open_dir(str(directory))
+                with ix.searcher() as searcher:
+                    searcher.doc_count()
+                ix.close()
+            except Exception as error:  # noqa: BLE001 - any failure to read means "rebuild it"
+                problem = str(error) or error.__class__.__name__
+            gc.collect()
+        if problem is None:
             return True
-        except Exception as error:  # noqa: BLE001 - any failure to read means "rebuild it"
-            log.warning("search index at %s is unreadable: %s", directory, error)
-            return False
+        log.warning("search index at %s is unreadable: %s", directory, problem)
+        return False
 
     def ensure(self) -> bool:
         """Rebuilds from the database when the index is missing or unreadable. True if it rebuilt."""
@@ -188,7 +219,9 @@ class WhooshBackend:
             if self.loader is None:
                 self._create_empty()
                 return True
-            log.warning("search index in %s missing or unreadable: rebuilding from the database", self.index_dir)
+            log.warning(
+                "search index in %s missing or unreadable: rebuilding from the database", self.index_dir
+            )
             count = self.rebuild(self.loader())
             log.warning("search index rebuilt: %d articles", count)
             return True
@@ -233,19 +266,23 @@ class WhooshBackend:
             try:
                 if cached.up_to_date():
                     return cached
-                local.searcher = cached.refresh()
-                local.titles = None
-                return local.searcher
+                # Not Searcher.refresh(): it reuses segment readers and can miss new deletions.
             except Exception:  # noqa: BLE001 - a swapped or damaged index: open afresh below
                 log.info("search index changed under an open searcher; reopening")
         if cached is not None:
             cached.close()
             local.searcher = None
-        try:
-            directory, ix = self._open()
-            local.searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
-        except Exception as error:  # noqa: BLE001
-            log.warning("search index unreadable (%s): rebuilding", error)
+        broken = False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # see is_healthy
+            try:
+                directory, ix = self._open()
+                local.searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+            except Exception as error:  # noqa: BLE001
+                log.warning("search index unreadable (%s): rebuilding", str(error))
+                broken = True
+            gc.collect()
+        if broken:
             if self.link.is_symlink():
                 self.link.unlink()
             self.ensure()
@@ -279,13 +316,27 @@ class WhooshBackend:
             clauses.append(wq.Term("fault_codes", normalise_code(filters.fault_code)))
         return wq.And(clauses)
 
+    def _allowed(self, searcher, flt: wq.Query) -> set[int]:
+        """The document numbers a filter allows, cached for the open searcher (filters repeat)."""
+        cache = getattr(self._local, "filters", None)
+        if cache is None or cache[0] is not searcher:
+            cache = self._local.filters = (searcher, {})
+        key = repr(flt)
+        allowed = cache[1].get(key)
+        if allowed is None:
+            if len(cache[1]) > 64:
+                cache[1].clear()
+            allowed = cache[1][key] = set(searcher.docs_for_query(flt))
+        return allowed
+
     def parse(self, text: str, synonyms: bool = True) -> ParsedQuery:
         return parse_query(text, self.synonyms if synonyms else None)
 
     def search(self, request: SearchRequest) -> SearchResults:
         parsed = self.parse(request.text, request.synonyms)
-        result = SearchResults(total=0, page=request.page, per_page=request.per_page, hits=[],
-                               terms=parsed.highlight_terms())
+        result = SearchResults(
+            total=0, page=request.page, per_page=request.per_page, hits=[], terms=parsed.highlight_terms()
+        )
         if not request.visibilities:
             return result
         searcher = self.searcher()
@@ -295,15 +346,24 @@ class WhooshBackend:
             return result
         flt = self._filter(request.visibilities, request.filters)
         limit = request.page * request.per_page
-        results = searcher.search(query, limit=limit, filter=flt)
+        # optimize=False: no block skipping, so the collector counts the total in the same pass
+        # (with skipping, len() would run the whole query a second time).
+        results = searcher.search(query, limit=limit, filter=self._allowed(searcher, flt), optimize=False)
         result.total = len(results)
         start = (request.page - 1) * request.per_page
         for hit in results[start:limit]:
             stored = hit.fields()
             snippet = make_snippet(stored.get("text", ""), result.terms) if request.snippets else Markup("")
-            result.hits.append(Hit(slug=stored["slug"], title=stored["title"], kind=stored["kind"],
-                                   visibility=stored["visibility"], score=round(float(hit.score), 4),
-                                   snippet=snippet))
+            result.hits.append(
+                Hit(
+                    slug=stored["slug"],
+                    title=stored["title"],
+                    kind=stored["kind"],
+                    visibility=stored["visibility"],
+                    score=round(float(hit.score), 4),
+                    snippet=snippet,
+                )
+            )
         if request.facets:
             result.facets = self._facets(searcher, query, flt)
         if request.suggest and result.total < 3 and not parsed.phrases:
@@ -319,7 +379,8 @@ class WhooshBackend:
         query = build_query(self.parse(text), searcher.doc_frequency)
         if query is None:
             return []
-        results = searcher.search(query, limit=limit, filter=self._filter(visibilities, SearchFilters()))
+        flt = self._filter(visibilities, SearchFilters())
+        results = searcher.search(query, limit=limit, filter=self._allowed(searcher, flt))
         return [(hit["slug"], float(hit.score)) for hit in results]
 
     def _facets(self, searcher, query: wq.Query, flt: wq.Query) -> dict[str, list[tuple[str, int]]]:
@@ -346,7 +407,11 @@ class WhooshBackend:
             if len(concept.alternatives) != 1 or len(concept.alternatives[0]) != 1:
                 continue
             token = concept.alternatives[0][0]
-            if len(token) < 2 or searcher.doc_frequency("content", token) or searcher.doc_frequency("title", token):
+            if (
+                len(token) < 2
+                or searcher.doc_frequency("content", token)
+                or searcher.doc_frequency("title", token)
+            ):
                 continue
             options = corrector.suggest(token, limit=1, maxdist=2 if token.isascii() else 1)
             if options and options[0] != token:
@@ -364,10 +429,12 @@ class WhooshBackend:
         searcher = self.searcher()
         titles = getattr(self._local, "titles", None)
         if titles is None:
-            titles = [(f["slug"], f["title"], f["visibility"], normalise(f["title"]))
-                      for f in searcher.all_stored_fields()]
+            titles = [
+                (f["slug"], f["title"], f["visibility"], normalise(f["title"]))
+                for f in searcher.all_stored_fields()
+            ]
             self._local.titles = titles
-        grams = {wanted[i:i + 2] for i in range(len(wanted) - 1)} or {wanted}
+        grams = {wanted[i : i + 2] for i in range(len(wanted) - 1)} or {wanted}
         scored: list[tuple[float, str, str]] = []
         for slug, title, visibility, norm in titles:
             if visibility not in visibilities:
@@ -393,8 +460,11 @@ class WhooshBackend:
             except LockError:
                 ix.close()
                 if time.monotonic() > deadline:
-                    log.error("search index busy for %.0f s; %s not indexed (run `isupport kb reindex`)",
-                              self.lock_wait, what)
+                    log.error(
+                        "search index busy for %.0f s; %s not indexed (run `isupport kb reindex`)",
+                        self.lock_wait,
+                        what,
+                    )
                     return False
                 continue
             try:
@@ -433,8 +503,11 @@ class WhooshBackend:
         ix = windex.create_in(str(directory), build_schema(self.plain))
         count = 0
         try:
-            writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1) if procs > 1 else \
-                ix.writer(limitmb=256)
+            writer = (
+                ix.writer(procs=procs, limitmb=256, multisegment=procs > 1)
+                if procs > 1
+                else ix.writer(limitmb=256)
+            )
             try:
                 for doc in documents:
                     writer.add_document(**index_fields(doc))
