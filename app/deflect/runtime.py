@@ -77,7 +77,8 @@ def make_engine(app: Flask) -> HybridEngine:
         return search_services.candidates(backend, text, set(visibilities), limit)
 
     def expand(text: str) -> str:
-        groups, _rest = backend.synonyms.spans(normalise(text))
+        found, _rest = backend.synonyms.spans(normalise(text))
+        groups = [item[0] if item and isinstance(item[0], tuple) else item for item in found]
         return " ".join([text, *(word for group in groups for word in group)]) if groups else text
 
     def article_url(slug: str) -> str:
