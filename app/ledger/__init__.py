@@ -32,24 +32,54 @@ def home_alerts(user) -> list[Alert]:
     for alert in found:
         prefix = f"{alert.account_code}: " if scope.internal else ""
         if alert.kind == "overdue_invoice":
-            result.append(Alert("danger", prefix + _(
-                "Invoice %(number)s is overdue %(days)s days; open amount %(amount)s.", number=alert.number,
-                days=alert.days_overdue, amount=money(alert.open_amount, alert.currency)),
-                url_for("ledger.invoice_detail", number=alert.number)))
+            result.append(
+                Alert(
+                    "danger",
+                    prefix
+                    + _(
+                        "Invoice %(number)s is overdue %(days)s days; open amount %(amount)s.",
+                        number=alert.number,
+                        days=alert.days_overdue,
+                        amount=money(alert.open_amount, alert.currency),
+                    ),
+                    url_for("ledger.invoice_detail", number=alert.number),
+                )
+            )
         else:
-            result.append(Alert("info", prefix + _(
-                "The shipping documents of order %(number)s were sent to the logistics company (receiver: "
-                "%(receiver)s).", number=alert.number, receiver=alert.receiver or "-"),
-                url_for("ledger.order_detail", number=alert.number)))
+            result.append(
+                Alert(
+                    "info",
+                    prefix
+                    + _(
+                        "The shipping documents of order %(number)s were sent to the logistics company "
+                        "(receiver: %(receiver)s).",
+                        number=alert.number,
+                        receiver=alert.receiver or "-",
+                    ),
+                    url_for("ledger.order_detail", number=alert.number),
+                )
+            )
     shown_overdue = sum(1 for a in found if a.kind == "overdue_invoice")
     if overdue_count > shown_overdue:
-        result.append(Alert("danger", _("%(count)s more overdue invoices.", count=overdue_count - shown_overdue),
-                            url_for("ledger.statement")))
+        result.append(
+            Alert(
+                "danger",
+                _("%(count)s more overdue invoices.", count=overdue_count - shown_overdue),
+                url_for("ledger.statement"),
+            )
+        )
     shown_docs = len(found) - shown_overdue
     if docs_count > shown_docs:
-        result.append(Alert("info", _("%(count)s more orders had their shipping documents sent this week.",
-                                      count=docs_count - shown_docs),
-                            url_for("ledger.orders", view="this_week")))
+        result.append(
+            Alert(
+                "info",
+                _(
+                    "%(count)s more orders had their shipping documents sent this week.",
+                    count=docs_count - shown_docs,
+                ),
+                url_for("ledger.orders", view="this_week"),
+            )
+        )
     return result
 
 

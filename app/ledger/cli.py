@@ -20,9 +20,12 @@ def ledger_cli() -> None:
     pass
 
 
-@ledger_cli.command("import", help="Import ERP orders, invoices and payments from a JSON Lines (.json, .jsonl) "
-                                   "or CSV file; upserts by number. Exit 0: all imported; 2: some records "
-                                   "rejected; 1: nothing could be read.")
+@ledger_cli.command(
+    "import",
+    help="Import ERP orders, invoices and payments from a JSON Lines (.json, .jsonl) "
+    "or CSV file; upserts by number. Exit 0: all imported; 2: some records "
+    "rejected; 1: nothing could be read.",
+)
 @click.argument("path", type=click.Path(path_type=Path))
 def import_command(path: Path) -> None:
     try:
@@ -33,8 +36,10 @@ def import_command(path: Path) -> None:
         sys.exit(1)
     for message in report.errors:
         click.echo(f"rejected: {message}", err=True)
-    click.echo(f"{path}: {report.records} records: {report.created} created, {report.updated} updated, "
-               f"{report.unchanged} unchanged, {report.rejected} rejected")
+    click.echo(
+        f"{path}: {report.records} records: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.rejected} rejected"
+    )
     sys.exit(report.exit_code)
 
 
@@ -45,8 +50,10 @@ def runs_command(limit: int) -> None:
     if not runs:
         click.echo("no imports yet")
     for run in runs:
-        click.echo(f"{run.started_at:%Y-%m-%d %H:%M:%S} {run.path}: {run.records} records, {run.created} created, "
-                   f"{run.updated} updated, {run.unchanged} unchanged, {run.rejected} rejected")
+        click.echo(
+            f"{run.started_at:%Y-%m-%d %H:%M:%S} {run.path}: {run.records} records, {run.created} created, "
+            f"{run.updated} updated, {run.unchanged} unchanged, {run.rejected} rejected"
+        )
         for line in filter(None, run.errors.splitlines()):
             click.echo(f"    {line}")
 

@@ -33,9 +33,18 @@ from .models import (
 CENT = Decimal("0.01")
 # model -> (CNY unit price, USD unit price); list prices of the catalogue's models
 PRICES = {
-    "SGA19YC": (420, 62), "SGN33YC": (560, 82), "SGT45YC": (690, 99), "SGB52YD": (760, 110),
-    "SHV33YC": (610, 88), "SHW56YC": (880, 128), "SHX68YD": (1050, 152), "SHZ120TF": (2350, 338),
-    "SHZ160TF": (2980, 429), "ASD102RKNA": (820, 118), "DSN150XG": (1150, 166), "DSY190XH": (1320, 190),
+    "SGA19YC": (420, 62),
+    "SGN33YC": (560, 82),
+    "SGT45YC": (690, 99),
+    "SGB52YD": (760, 110),
+    "SHV33YC": (610, 88),
+    "SHW56YC": (880, 128),
+    "SHX68YD": (1050, 152),
+    "SHZ120TF": (2350, 338),
+    "SHZ160TF": (2980, 429),
+    "ASD102RKNA": (820, 118),
+    "DSN150XG": (1150, 166),
+    "DSY190XH": (1320, 190),
     "DSZ280VS": (3100, 446),
 }
 CARRIERS_CN = ("德邦物流", "中远海运物流", "顺丰快运", "安能物流")
@@ -50,7 +59,7 @@ def load_demo(settings, echo: Callable[[str], None], today: date | None = None) 
     catalog = load_catalog(settings.content_dir)
     models = [code for code in PRICES if not catalog.models or code in catalog.models]
     made = 0
-    for index, (code, _name, region, contacts) in enumerate(DEMO_ACCOUNTS):
+    for index, (code, _name, _region, contacts) in enumerate(DEMO_ACCOUNTS):
         account = session.scalar(select(Account).where(Account.code == code))
         if account is None:
             continue
@@ -63,8 +72,16 @@ def load_demo(settings, echo: Callable[[str], None], today: date | None = None) 
     echo(f"  ledger: {made} orders created" if made else "  ledger: demo data already present")
 
 
-def _account_ledger(session, rng: random.Random, account: Account, prefix: str, contact: str,
-                    models: list[str], today: date, index: int) -> int:
+def _account_ledger(
+    session,
+    rng: random.Random,
+    account: Account,
+    prefix: str,
+    contact: str,
+    models: list[str],
+    today: date,
+    index: int,
+) -> int:
     international = account.region is Region.INTERNATIONAL
     currency = "USD" if international else "CNY"
     terms = "T/T 30 days" if international else "月结60天"
@@ -82,12 +99,26 @@ def _account_ledger(session, rng: random.Random, account: Account, prefix: str, 
         session.add(order)
         if order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED) and order.ship_date <= today:
             invoice = Invoice(
-                number=f"INV-{prefix}-{seq:04d}", account_id=account.id, order=order, invoice_date=order.ship_date,
-                due_date=order.ship_date + timedelta(days=credit_days), currency=currency, amount=order.amount,
+                number=f"INV-{prefix}-{seq:04d}",
+                account_id=account.id,
+                order=order,
+                invoice_date=order.ship_date,
+                due_date=order.ship_date + timedelta(days=credit_days),
+                currency=currency,
+                amount=order.amount,
                 payment_terms=terms,
-                lines=[InvoiceLine(line_no=line.line_no, product_model=line.product_model,
-                                   description=line.description, quantity=line.quantity,
-                                   unit_price=line.unit_price, amount=line.amount) for line in order.lines])
+                lines=[
+                    InvoiceLine(
+                        line_no=line.line_no,
+                        product_model=line.product_model,
+                        description=line.description,
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
+                        amount=line.amount,
+                    )
+                    for line in order.lines
+                ],
+            )
             session.add(invoice)
             invoices.append(invoice)
     session.flush()
@@ -103,9 +134,16 @@ def _order(rng, account, prefix, seq, day, currency, contact, favourites, today,
         quantity = rng.choice((100, 200, 300, 500, 800, 1000, 1200))
         price = Decimal(PRICES[model][1 if international else 0]) * Decimal(rng.randint(95, 105)) / 100
         price = price.quantize(CENT)
-        lines.append(OrderLine(line_no=line_no, product_model=model, quantity=quantity, unit_price=price,
-                               amount=(price * quantity).quantize(CENT),
-                               description=f"{model} compressor" if international else f"{model} 压缩机"))
+        lines.append(
+            OrderLine(
+                line_no=line_no,
+                product_model=model,
+                quantity=quantity,
+                unit_price=price,
+                amount=(price * quantity).quantize(CENT),
+                description=f"{model} compressor" if international else f"{model} 压缩机",
+            )
+        )
     if age > 60:
         status = OrderStatus.COMPLETED
     elif age > 25:
@@ -114,38 +152,58 @@ def _order(rng, account, prefix, seq, day, currency, contact, favourites, today,
         status = rng.choice((OrderStatus.IN_PRODUCTION, OrderStatus.SHIPPED))
     else:
         status = rng.choice((OrderStatus.OPEN, OrderStatus.CONFIRMED))
-    ship_date = day + timedelta(days=rng.randint(8, 20)) if status in (OrderStatus.SHIPPED,
-                                                                       OrderStatus.COMPLETED) else None
+    ship_date = (
+        day + timedelta(days=rng.randint(8, 20))
+        if status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+        else None
+    )
     if ship_date and ship_date > today:
         ship_date = today
     docs, docs_date = None, None
     if ship_date:
         since = (today - ship_date).days
         if since >= 7 or rng.random() < 0.5:
-            docs, docs_date = DocumentsStatus.SENT_TO_LOGISTICS, min(today, ship_date + timedelta(days=rng.randint(0, 6)))
+            docs, docs_date = (
+                DocumentsStatus.SENT_TO_LOGISTICS,
+                min(today, ship_date + timedelta(days=rng.randint(0, 6))),
+            )
         else:
             docs, docs_date = DocumentsStatus.HANDED_TO_BANK, ship_date
     elif status is OrderStatus.IN_PRODUCTION:
         docs, docs_date = DocumentsStatus.IN_PREPARATION, day
     order = Order(
-        number=f"SO-{prefix}-{seq:04d}", account_id=account.id, order_date=day, currency=currency,
-        amount=sum((line.amount for line in lines), Decimal(0)), status=status,
-        customer_po=f"PO{day:%y%m}{seq:03d}", ship_contact=contact,
+        number=f"SO-{prefix}-{seq:04d}",
+        account_id=account.id,
+        order_date=day,
+        currency=currency,
+        amount=sum((line.amount for line in lines), Decimal(0)),
+        status=status,
+        customer_po=f"PO{day:%y%m}{seq:03d}",
+        ship_contact=contact,
         ship_address=account.name + (" warehouse, Bangkok port" if international else " 成品仓库"),
-        carrier=rng.choice(CARRIERS_INTL if international else CARRIERS_CN), ship_date=ship_date,
-        documents_status=docs, documents_date=docs_date,
+        carrier=rng.choice(CARRIERS_INTL if international else CARRIERS_CN),
+        ship_date=ship_date,
+        documents_status=docs,
+        documents_date=docs_date,
         documents_receiver=("Forwarder: " if international else "收货人：") + contact if docs else "",
-        bill_to=account.name, billing_terms="T/T 30 days" if international else "月结60天", lines=lines)
+        bill_to=account.name,
+        billing_terms="T/T 30 days" if international else "月结60天",
+        lines=lines,
+    )
     if ship_date:
         # The ERP knows every serial; the demo keeps a few per line so that returned-material requests
         # can start from a real one.
         for line in lines:
             for unit_no in range(1, 4):
-                line.units.append(ShippedUnit(
-                    serial_number=f"{line.product_model[:3]}{day:%y%m%d}{seq:04d}{line.line_no}{unit_no:02d}"
-                                  f"{prefix[-2:]}",
-                    product_model=line.product_model, production_date=day + timedelta(days=rng.randint(2, 7)),
-                    ship_date=ship_date))
+                line.units.append(
+                    ShippedUnit(
+                        serial_number=f"{line.product_model[:3]}{day:%y%m%d}{seq:04d}{line.line_no}{unit_no:02d}"
+                        f"{prefix[-2:]}",
+                        product_model=line.product_model,
+                        production_date=day + timedelta(days=rng.randint(2, 7)),
+                        ship_date=ship_date,
+                    )
+                )
     return order
 
 
@@ -168,17 +226,32 @@ def _payments(session, rng, account, prefix, invoices, currency, international, 
                 continue
             paid_on = today
         payment = Payment(
-            number=f"PAY-{prefix}-{seq:04d}", account_id=account.id, payment_date=paid_on,
-            method=rng.choice(("telegraphic_transfer", "letter_of_credit")) if international
+            number=f"PAY-{prefix}-{seq:04d}",
+            account_id=account.id,
+            payment_date=paid_on,
+            method=rng.choice(("telegraphic_transfer", "letter_of_credit"))
+            if international
             else rng.choice(("telegraphic_transfer", "bank_acceptance")),
-            bank=rng.choice(BANKS_INTL if international else BANKS_CN), currency=currency, amount=amount,
-            receipt_date=paid_on + timedelta(days=rng.randint(0, 3)), prepayment=False,
-            applications=[PaymentApplication(invoice_id=invoice.id, amount=amount)])
+            bank=rng.choice(BANKS_INTL if international else BANKS_CN),
+            currency=currency,
+            amount=amount,
+            receipt_date=paid_on + timedelta(days=rng.randint(0, 3)),
+            prepayment=False,
+            applications=[PaymentApplication(invoice_id=invoice.id, amount=amount)],
+        )
         session.add(payment)
     # one prepayment not yet applied, for the statement
     seq += 1
-    session.add(Payment(number=f"PAY-{prefix}-{seq:04d}", account_id=account.id,
-                        payment_date=today - timedelta(days=3), method="telegraphic_transfer",
-                        bank=(BANKS_INTL if international else BANKS_CN)[0], currency=currency,
-                        amount=Decimal("5000.00") if international else Decimal("50000.00"),
-                        receipt_date=today - timedelta(days=2), prepayment=True))
+    session.add(
+        Payment(
+            number=f"PAY-{prefix}-{seq:04d}",
+            account_id=account.id,
+            payment_date=today - timedelta(days=3),
+            method="telegraphic_transfer",
+            bank=(BANKS_INTL if international else BANKS_CN)[0],
+            currency=currency,
+            amount=Decimal("5000.00") if international else Decimal("50000.00"),
+            receipt_date=today - timedelta(days=2),
+            prepayment=True,
+        )
+    )

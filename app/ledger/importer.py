@@ -77,10 +77,14 @@ class OrderLineIn(Record):
     @model_validator(mode="after")
     def line_sums(self) -> OrderLineIn:
         if (self.unit_price * self.quantity).quantize(CENT) != self.amount:
-            raise ValueError(f"line {self.line}: quantity x unit price = {self.unit_price * self.quantity:.2f}, "
-                             f"not {self.amount}")
+            raise ValueError(
+                f"line {self.line}: quantity x unit price = {self.unit_price * self.quantity:.2f}, "
+                f"not {self.amount}"
+            )
         if len(self.serials) > self.quantity:
-            raise ValueError(f"line {self.line}: {len(self.serials)} serial numbers for quantity {self.quantity}")
+            raise ValueError(
+                f"line {self.line}: {len(self.serials)} serial numbers for quantity {self.quantity}"
+            )
         return self
 
 
@@ -121,8 +125,10 @@ class InvoiceLineIn(Record):
     @model_validator(mode="after")
     def line_sums(self) -> InvoiceLineIn:
         if (self.unit_price * self.quantity).quantize(CENT) != self.amount:
-            raise ValueError(f"line {self.line}: quantity x unit price = {self.unit_price * self.quantity:.2f}, "
-                             f"not {self.amount}")
+            raise ValueError(
+                f"line {self.line}: quantity x unit price = {self.unit_price * self.quantity:.2f}, "
+                f"not {self.amount}"
+            )
         return self
 
 
@@ -230,6 +236,7 @@ class ImportReport:
 
 # --- reading the file ------------------------------------------------------------------------------
 
+
 def read_records(path: Path) -> tuple[str, list[RawRecord]]:
     """The raw records of a file with their line numbers. Raises ImportError_ if nothing is readable."""
     try:
@@ -270,19 +277,70 @@ def _read_json_lines(text: str) -> list[RawRecord]:
     return records
 
 
-ORDER_HEADER = ("order_number", "account", "date", "currency", "amount", "status", "customer_po", "ship_contact",
-                "ship_address", "carrier", "ship_date", "documents_status", "documents_date",
-                "documents_receiver", "bill_to", "terms", "line", "model", "description", "quantity",
-                "unit_price", "line_amount", "serials")
-INVOICE_HEADER = ("invoice_number", "account", "date", "due_date", "currency", "amount", "terms", "order",
-                  "line", "model", "description", "quantity", "unit_price", "line_amount")
-PAYMENT_HEADER = ("payment_number", "account", "date", "method", "bank", "currency", "amount", "receipt_date",
-                  "prepayment", "invoice", "applied_amount")
-CSV_KINDS = {"order_number": ("order", ORDER_HEADER), "invoice_number": ("invoice", INVOICE_HEADER),
-             "payment_number": ("payment", PAYMENT_HEADER)}
-LINE_FIELDS = {"order": ("line", "model", "description", "quantity", "unit_price", "line_amount", "serials"),
-               "invoice": ("line", "model", "description", "quantity", "unit_price", "line_amount"),
-               "payment": ("invoice", "applied_amount")}
+ORDER_HEADER = (
+    "order_number",
+    "account",
+    "date",
+    "currency",
+    "amount",
+    "status",
+    "customer_po",
+    "ship_contact",
+    "ship_address",
+    "carrier",
+    "ship_date",
+    "documents_status",
+    "documents_date",
+    "documents_receiver",
+    "bill_to",
+    "terms",
+    "line",
+    "model",
+    "description",
+    "quantity",
+    "unit_price",
+    "line_amount",
+    "serials",
+)
+INVOICE_HEADER = (
+    "invoice_number",
+    "account",
+    "date",
+    "due_date",
+    "currency",
+    "amount",
+    "terms",
+    "order",
+    "line",
+    "model",
+    "description",
+    "quantity",
+    "unit_price",
+    "line_amount",
+)
+PAYMENT_HEADER = (
+    "payment_number",
+    "account",
+    "date",
+    "method",
+    "bank",
+    "currency",
+    "amount",
+    "receipt_date",
+    "prepayment",
+    "invoice",
+    "applied_amount",
+)
+CSV_KINDS = {
+    "order_number": ("order", ORDER_HEADER),
+    "invoice_number": ("invoice", INVOICE_HEADER),
+    "payment_number": ("payment", PAYMENT_HEADER),
+}
+LINE_FIELDS = {
+    "order": ("line", "model", "description", "quantity", "unit_price", "line_amount", "serials"),
+    "invoice": ("line", "model", "description", "quantity", "unit_price", "line_amount"),
+    "payment": ("invoice", "applied_amount"),
+}
 
 
 def _read_csv(path: Path, text: str) -> list[RawRecord]:
@@ -323,23 +381,54 @@ def _csv_record(kind: str, raw: RawRecord) -> RawRecord:
     rows = raw.data["rows"]
     differing = [k for k in head if k not in LINE_FIELDS[kind] and any(r[k] != head[k] for r in rows)]
     if differing:
-        return RawRecord(None, f"rows of {head[kind + '_number']} disagree on {', '.join(differing)}", raw.lines)
+        return RawRecord(
+            None, f"rows of {head[kind + '_number']} disagree on {', '.join(differing)}", raw.lines
+        )
     blank = lambda v: v if v != "" else None  # noqa: E731 - an empty cell means "not given"
     if kind == "order":
-        data = {k: blank(head[k]) for k in ORDER_HEADER[1:16]} | {"number": head["order_number"], "type": kind}
-        data["lines"] = [{"line": r["line"], "model": r["model"], "description": r["description"],
-                          "quantity": r["quantity"], "unit_price": r["unit_price"], "amount": r["line_amount"],
-                          "serials": _csv_serials(r["serials"])} for r in rows]
+        data = {k: blank(head[k]) for k in ORDER_HEADER[1:16]} | {
+            "number": head["order_number"],
+            "type": kind,
+        }
+        data["lines"] = [
+            {
+                "line": r["line"],
+                "model": r["model"],
+                "description": r["description"],
+                "quantity": r["quantity"],
+                "unit_price": r["unit_price"],
+                "amount": r["line_amount"],
+                "serials": _csv_serials(r["serials"]),
+            }
+            for r in rows
+        ]
     elif kind == "invoice":
-        data = {k: blank(head[k]) for k in INVOICE_HEADER[1:8]} | {"number": head["invoice_number"], "type": kind}
-        data["lines"] = [{"line": r["line"], "model": r["model"], "description": r["description"],
-                          "quantity": r["quantity"], "unit_price": r["unit_price"], "amount": r["line_amount"]}
-                         for r in rows]
+        data = {k: blank(head[k]) for k in INVOICE_HEADER[1:8]} | {
+            "number": head["invoice_number"],
+            "type": kind,
+        }
+        data["lines"] = [
+            {
+                "line": r["line"],
+                "model": r["model"],
+                "description": r["description"],
+                "quantity": r["quantity"],
+                "unit_price": r["unit_price"],
+                "amount": r["line_amount"],
+            }
+            for r in rows
+        ]
     else:
-        data = {k: blank(head[k]) for k in PAYMENT_HEADER[1:9]} | {"number": head["payment_number"], "type": kind}
+        data = {k: blank(head[k]) for k in PAYMENT_HEADER[1:9]} | {
+            "number": head["payment_number"],
+            "type": kind,
+        }
         data["prepayment"] = (head["prepayment"] or "no").lower()
-        data["applications"] = [{"invoice": r["invoice"], "amount": r["applied_amount"]}
-                                for r in rows if r["invoice"] or r["applied_amount"]]
+        data["applications"] = [
+            {"invoice": r["invoice"], "amount": r["applied_amount"]}
+            for r in rows
+            if r["invoice"] or r["applied_amount"]
+        ]
     data = {k: v for k, v in data.items() if v is not None}
     return RawRecord(kind, data, raw.lines)
 
@@ -355,8 +444,14 @@ def _csv_serials(cell: str) -> list[dict]:
 
 # --- validating and writing ------------------------------------------------------------------------
 
-def run_import(session: Session, path: Path, catalog: Catalog, now: datetime,
-               echo: Callable[[str], None] = lambda _msg: None) -> ImportReport:
+
+def run_import(
+    session: Session,
+    path: Path,
+    catalog: Catalog,
+    now: datetime,
+    echo: Callable[[str], None] = lambda _msg: None,
+) -> ImportReport:
     """Imports a file, logs the run as an ImportRun and commits. Raises ImportError_ if unreadable."""
     file_format, raws = read_records(path)
     if not raws:
@@ -381,9 +476,19 @@ def run_import(session: Session, path: Path, catalog: Catalog, now: datetime,
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
     report.errors.sort(key=_first_line)
-    session.add(ImportRun(started_at=now, path=str(path)[:500], file_format=file_format, records=report.records,
-                          created=report.created, updated=report.updated, unchanged=report.unchanged,
-                          rejected=report.rejected, errors="\n".join(report.errors)))
+    session.add(
+        ImportRun(
+            started_at=now,
+            path=str(path)[:500],
+            file_format=file_format,
+            records=report.records,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            rejected=report.rejected,
+            errors="\n".join(report.errors),
+        )
+    )
     session.commit()
     return report
 
@@ -440,8 +545,9 @@ def _write_order(session: Session, rec: OrderIn, accounts, catalog: Catalog) -> 
     if len(set(serials)) != len(serials):
         raise RecordRejected("a serial number appears twice")
     if serials:
-        clash_stmt = select(ShippedUnit.serial_number).join(OrderLine).where(
-            ShippedUnit.serial_number.in_(serials))
+        clash_stmt = (
+            select(ShippedUnit.serial_number).join(OrderLine).where(ShippedUnit.serial_number.in_(serials))
+        )
         if order is not None:
             clash_stmt = clash_stmt.where(OrderLine.order_id != order.id)
         clash = session.scalars(clash_stmt).first()
@@ -452,20 +558,42 @@ def _write_order(session: Session, rec: OrderIn, accounts, catalog: Catalog) -> 
         order = Order(number=rec.number, account_id=account.id)
         session.add(order)
         outcome = "created"
-    order.order_date, order.currency, order.amount, order.status = rec.date, rec.currency, rec.amount, rec.status
-    order.customer_po, order.ship_contact, order.ship_address = rec.customer_po, rec.ship_contact, rec.ship_address
+    order.order_date, order.currency, order.amount, order.status = (
+        rec.date,
+        rec.currency,
+        rec.amount,
+        rec.status,
+    )
+    order.customer_po, order.ship_contact, order.ship_address = (
+        rec.customer_po,
+        rec.ship_contact,
+        rec.ship_address,
+    )
     order.carrier, order.ship_date, order.documents_status = rec.carrier, rec.ship_date, rec.documents_status
     order.documents_date, order.documents_receiver = rec.documents_date, rec.documents_receiver
     order.bill_to, order.billing_terms, order.source_hash = rec.bill_to, rec.terms, digest
     order.lines.clear()
     session.flush()  # old lines and their units go before new serials take their place
     for line, model in zip(rec.lines, models, strict=True):
-        order.lines.append(OrderLine(
-            line_no=line.line, product_model=model, description=line.description, quantity=line.quantity,
-            unit_price=line.unit_price, amount=line.amount,
-            units=[ShippedUnit(serial_number=s.serial.upper(), product_model=model,
-                               production_date=s.production_date, ship_date=rec.ship_date) for s in line.serials],
-        ))
+        order.lines.append(
+            OrderLine(
+                line_no=line.line,
+                product_model=model,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                units=[
+                    ShippedUnit(
+                        serial_number=s.serial.upper(),
+                        product_model=model,
+                        production_date=s.production_date,
+                        ship_date=rec.ship_date,
+                    )
+                    for s in line.serials
+                ],
+            )
+        )
     session.flush()
     return outcome
 
@@ -485,7 +613,9 @@ def _write_invoice(session: Session, rec: InvoiceIn, accounts, catalog: Catalog)
     if invoice is not None:
         applied = applied_total(session, invoice.id)
         if applied > rec.amount:
-            raise RecordRejected(f"payments of {applied} are already applied, more than the new amount {rec.amount}")
+            raise RecordRejected(
+                f"payments of {applied} are already applied, more than the new amount {rec.amount}"
+            )
         if invoice.currency != rec.currency and applied:
             raise RecordRejected("the currency cannot change once payments are applied")
     outcome = "updated"
@@ -499,16 +629,24 @@ def _write_invoice(session: Session, rec: InvoiceIn, accounts, catalog: Catalog)
     invoice.lines.clear()
     session.flush()
     for line in rec.lines:
-        invoice.lines.append(InvoiceLine(
-            line_no=line.line, product_model=normalise_model_code(line.model) if line.model else "",
-            description=line.description, quantity=line.quantity, unit_price=line.unit_price, amount=line.amount))
+        invoice.lines.append(
+            InvoiceLine(
+                line_no=line.line,
+                product_model=normalise_model_code(line.model) if line.model else "",
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+            )
+        )
     session.flush()
     return outcome
 
 
 def applied_total(session: Session, invoice_id: int, except_payment_id: int | None = None) -> Decimal:
     stmt = select(func.coalesce(func.sum(PaymentApplication.amount), 0)).where(
-        PaymentApplication.invoice_id == invoice_id)
+        PaymentApplication.invoice_id == invoice_id
+    )
     if except_payment_id is not None:
         stmt = stmt.where(PaymentApplication.payment_id != except_payment_id)
     return Decimal(session.scalar(stmt) or 0)
@@ -526,11 +664,15 @@ def _write_payment(session: Session, rec: PaymentIn, accounts, catalog: Catalog)
         if invoice is None or invoice.account_id != account.id:
             raise RecordRejected(f"unknown invoice {application.invoice} for account {account.code}")
         if invoice.currency != rec.currency:
-            raise RecordRejected(f"invoice {invoice.number} is in {invoice.currency}, the payment in {rec.currency}")
+            raise RecordRejected(
+                f"invoice {invoice.number} is in {invoice.currency}, the payment in {rec.currency}"
+            )
         open_amount = invoice.amount - applied_total(session, invoice.id, payment.id if payment else None)
         if application.amount > open_amount:
-            raise RecordRejected(f"{application.amount} applied to invoice {invoice.number}, "
-                                 f"whose open amount is {open_amount}")
+            raise RecordRejected(
+                f"{application.amount} applied to invoice {invoice.number}, "
+                f"whose open amount is {open_amount}"
+            )
         targets.append((invoice, application.amount))
     outcome = "updated"
     if payment is None:
@@ -548,5 +690,8 @@ def _write_payment(session: Session, rec: PaymentIn, accounts, catalog: Catalog)
     return outcome
 
 
-WRITERS: dict[str, Callable[..., str]] = {"order": _write_order, "invoice": _write_invoice,
-                                          "payment": _write_payment}
+WRITERS: dict[str, Callable[..., str]] = {
+    "order": _write_order,
+    "invoice": _write_invoice,
+    "payment": _write_payment,
+}

@@ -66,7 +66,9 @@ class Order(db.Model):
     ship_address: Mapped[str] = mapped_column(String(300), default="")
     carrier: Mapped[str] = mapped_column(String(100), default="")
     ship_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    documents_status: Mapped[DocumentsStatus | None] = mapped_column(enum_column(DocumentsStatus), nullable=True)
+    documents_status: Mapped[DocumentsStatus | None] = mapped_column(
+        enum_column(DocumentsStatus), nullable=True
+    )
     documents_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     documents_receiver: Mapped[str] = mapped_column(String(100), default="")
     # billing
@@ -77,8 +79,9 @@ class Order(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 
     account: Mapped[Account] = relationship()
-    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan",
-                                                  order_by="OrderLine.line_no")
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.line_no"
+    )
 
 
 class OrderLine(db.Model):
@@ -95,8 +98,9 @@ class OrderLine(db.Model):
     amount: Mapped[Decimal] = mapped_column(MONEY)
 
     order: Mapped[Order] = relationship(back_populates="lines")
-    units: Mapped[list[ShippedUnit]] = relationship(back_populates="order_line", cascade="all, delete-orphan",
-                                                    order_by="ShippedUnit.serial_number")
+    units: Mapped[list[ShippedUnit]] = relationship(
+        back_populates="order_line", cascade="all, delete-orphan", order_by="ShippedUnit.serial_number"
+    )
 
 
 class ShippedUnit(db.Model):
@@ -106,7 +110,9 @@ class ShippedUnit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial_number: Mapped[str] = mapped_column(String(40), unique=True)
-    order_line_id: Mapped[int] = mapped_column(ForeignKey("ledger_order_lines.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(
+        ForeignKey("ledger_order_lines.id", ondelete="CASCADE"), index=True
+    )
     product_model: Mapped[str] = mapped_column(String(32))
     production_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     ship_date: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -131,8 +137,9 @@ class Invoice(db.Model):
 
     account: Mapped[Account] = relationship()
     order: Mapped[Order | None] = relationship()
-    lines: Mapped[list[InvoiceLine]] = relationship(back_populates="invoice", cascade="all, delete-orphan",
-                                                    order_by="InvoiceLine.line_no")
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.line_no"
+    )
     applications: Mapped[list[PaymentApplication]] = relationship(back_populates="invoice")
 
 
@@ -170,7 +177,8 @@ class Payment(db.Model):
 
     account: Mapped[Account] = relationship()
     applications: Mapped[list[PaymentApplication]] = relationship(
-        back_populates="payment", cascade="all, delete-orphan", order_by="PaymentApplication.id")
+        back_populates="payment", cascade="all, delete-orphan", order_by="PaymentApplication.id"
+    )
 
 
 class PaymentApplication(db.Model):

@@ -77,7 +77,17 @@ VIEWS = ("this_week", "since_last_week", "all")
 ORDERS, INVOICES, PAYMENTS = "orders", "invoices", "payments"
 SORTS: dict[str, tuple[str, ...]] = {
     ORDERS: ("number", "date", "currency", "amount", "status", "account"),
-    INVOICES: ("number", "date", "due_date", "currency", "amount", "terms", "status", "open_amount", "account"),
+    INVOICES: (
+        "number",
+        "date",
+        "due_date",
+        "currency",
+        "amount",
+        "terms",
+        "status",
+        "open_amount",
+        "account",
+    ),
     PAYMENTS: ("number", "date", "method", "bank", "currency", "amount", "status", "account"),
 }
 
@@ -119,8 +129,14 @@ def parse_list_query(kind: str, args: Mapping[str, str], default_per_page: int =
     account = (args.get("account") or "").strip() or None
     if account is not None and len(account) > 32:
         raise InvalidInput("account is an account code of at most 32 characters", field="account")
-    return ListQuery(view, sort, order, number("page", 1, 1_000_000), number("per_page", default_per_page,
-                                                                             MAX_PER_PAGE), account)
+    return ListQuery(
+        view,
+        sort,
+        order,
+        number("page", 1, 1_000_000),
+        number("per_page", default_per_page, MAX_PER_PAGE),
+        account,
+    )
 
 
 def view_start(view: str, today: date) -> date | None:
@@ -136,13 +152,21 @@ def _scoped(stmt: Select, model, scope: Scope) -> Select:
 
 
 def applied_subquery():
-    return (select(func.coalesce(func.sum(PaymentApplication.amount), 0))
-            .where(PaymentApplication.invoice_id == Invoice.id).correlate(Invoice).scalar_subquery())
+    return (
+        select(func.coalesce(func.sum(PaymentApplication.amount), 0))
+        .where(PaymentApplication.invoice_id == Invoice.id)
+        .correlate(Invoice)
+        .scalar_subquery()
+    )
 
 
 def payment_applied_subquery():
-    return (select(func.coalesce(func.sum(PaymentApplication.amount), 0))
-            .where(PaymentApplication.payment_id == Payment.id).correlate(Payment).scalar_subquery())
+    return (
+        select(func.coalesce(func.sum(PaymentApplication.amount), 0))
+        .where(PaymentApplication.payment_id == Payment.id)
+        .correlate(Payment)
+        .scalar_subquery()
+    )
 
 
 def _ordered(stmt: Select, column, query: ListQuery, tiebreak) -> Select:
@@ -156,8 +180,13 @@ def orders_stmt(scope: Scope, query: ListQuery, today: date) -> Select:
     start = view_start(query.view, today)
     if start:
         stmt = stmt.where(Order.order_date >= start, Order.order_date <= today)
-    columns = {"number": Order.number, "date": Order.order_date, "currency": Order.currency,
-               "amount": Order.amount, "status": Order.status}
+    columns = {
+        "number": Order.number,
+        "date": Order.order_date,
+        "currency": Order.currency,
+        "amount": Order.amount,
+        "status": Order.status,
+    }
     if query.sort == "account":
         stmt = stmt.join(Account, Account.id == Order.account_id)
         columns["account"] = Account.code
@@ -166,19 +195,29 @@ def orders_stmt(scope: Scope, query: ListQuery, today: date) -> Select:
 
 def invoices_stmt(scope: Scope, query: ListQuery, today: date) -> Select:
     applied = applied_subquery()
-    stmt = _scoped(select(Invoice, applied.label("applied")).options(selectinload(Invoice.account)),
-                   Invoice, scope)
+    stmt = _scoped(
+        select(Invoice, applied.label("applied")).options(selectinload(Invoice.account)), Invoice, scope
+    )
     start = view_start(query.view, today)
     if start:
         stmt = stmt.where(Invoice.invoice_date >= start, Invoice.invoice_date <= today)
     # paid < due < overdue, the longest overdue last (ascending)
     status = case((applied >= Invoice.amount, 0), (Invoice.due_date >= today, 1), else_=2)
-    columns = {"number": Invoice.number, "date": Invoice.invoice_date, "due_date": Invoice.due_date,
-               "currency": Invoice.currency, "amount": Invoice.amount, "terms": Invoice.payment_terms,
-               "open_amount": Invoice.amount - applied}
+    columns = {
+        "number": Invoice.number,
+        "date": Invoice.invoice_date,
+        "due_date": Invoice.due_date,
+        "currency": Invoice.currency,
+        "amount": Invoice.amount,
+        "terms": Invoice.payment_terms,
+        "open_amount": Invoice.amount - applied,
+    }
     if query.sort == "status":
-        primary = (status.asc(), Invoice.due_date.desc()) if query.order == "asc" else (status.desc(),
-                                                                                        Invoice.due_date.asc())
+        primary = (
+            (status.asc(), Invoice.due_date.desc())
+            if query.order == "asc"
+            else (status.desc(), Invoice.due_date.asc())
+        )
         return stmt.order_by(*primary, Invoice.id)
     if query.sort == "account":
         stmt = stmt.join(Account, Account.id == Invoice.account_id)
@@ -188,15 +227,23 @@ def invoices_stmt(scope: Scope, query: ListQuery, today: date) -> Select:
 
 def payments_stmt(scope: Scope, query: ListQuery, today: date) -> Select:
     applied = payment_applied_subquery()
-    stmt = _scoped(select(Payment, applied.label("applied")).options(selectinload(Payment.account)),
-                   Payment, scope)
+    stmt = _scoped(
+        select(Payment, applied.label("applied")).options(selectinload(Payment.account)), Payment, scope
+    )
     start = view_start(query.view, today)
     if start:
         stmt = stmt.where(Payment.payment_date >= start, Payment.payment_date <= today)
     # unapplied < partially applied < applied
     status = case((applied >= Payment.amount, 2), (applied > 0, 1), else_=0)
-    columns = {"number": Payment.number, "date": Payment.payment_date, "method": Payment.method,
-               "bank": Payment.bank, "currency": Payment.currency, "amount": Payment.amount, "status": status}
+    columns = {
+        "number": Payment.number,
+        "date": Payment.payment_date,
+        "method": Payment.method,
+        "bank": Payment.bank,
+        "currency": Payment.currency,
+        "amount": Payment.amount,
+        "status": status,
+    }
     if query.sort == "account":
         stmt = stmt.join(Account, Account.id == Payment.account_id)
         columns["account"] = Account.code
@@ -266,7 +313,10 @@ def list_orders(session: Session, scope: Scope, query: ListQuery, today: date) -
 
 def list_invoices(session: Session, scope: Scope, query: ListQuery, today: date) -> Page:
     page = paginate(session, invoices_stmt(scope, query, today), query.page, query.per_page, scalars=False)
-    rows = [InvoiceRow(inv, invoice_status(inv.amount, inv.due_date, applied, today)) for inv, applied in page.items]
+    rows = [
+        InvoiceRow(inv, invoice_status(inv.amount, inv.due_date, applied, today))
+        for inv, applied in page.items
+    ]
     return Page(rows, page.total, page.page, page.per_page)
 
 
@@ -281,17 +331,21 @@ def all_rows(session: Session, kind: str, scope: Scope, query: ListQuery, today:
     if kind == ORDERS:
         return list(session.scalars(orders_stmt(scope, query, today).limit(limit)))
     if kind == INVOICES:
-        return [InvoiceRow(inv, invoice_status(inv.amount, inv.due_date, applied, today))
-                for inv, applied in session.execute(invoices_stmt(scope, query, today).limit(limit))]
-    return [PaymentRow(p, payment_status(p.amount, applied))
-            for p, applied in session.execute(payments_stmt(scope, query, today).limit(limit))]
+        return [
+            InvoiceRow(inv, invoice_status(inv.amount, inv.due_date, applied, today))
+            for inv, applied in session.execute(invoices_stmt(scope, query, today).limit(limit))
+        ]
+    return [
+        PaymentRow(p, payment_status(p.amount, applied))
+        for p, applied in session.execute(payments_stmt(scope, query, today).limit(limit))
+    ]
 
 
 # --- details ----------------------------------------------------------------------------------------
 
 
 def _get(session: Session, model, number: str, scope: Scope):
-    """The record with this number if the scope allows it; otherwise NotFound (never 403: numbers don't leak)."""
+    """The record with this number if the scope allows it, else NotFound (never 403: numbers don't leak)."""
     row = session.scalar(select(model).where(model.number == (number or "").strip()))
     if row is None or not scope.allows(row.account_id):
         raise NotFound("No such record.")
@@ -303,7 +357,9 @@ def get_order(session: Session, scope: Scope, number: str) -> Order:
 
 
 def order_invoices(session: Session, order: Order) -> list[Invoice]:
-    return list(session.scalars(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.invoice_date)))
+    return list(
+        session.scalars(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.invoice_date))
+    )
 
 
 def get_invoice(session: Session, scope: Scope, number: str, today: date) -> InvoiceRow:
@@ -368,9 +424,11 @@ def statement(session: Session, scope: Scope, account_code: str | None, today: d
         raise NotFound("No such account.")
     result = Statement(account=account, today=today)
     applied = applied_subquery()
-    rows = session.execute(select(Invoice, applied.label("applied"))
-                           .where(Invoice.account_id == account.id, applied < Invoice.amount)
-                           .order_by(Invoice.due_date, Invoice.id))
+    rows = session.execute(
+        select(Invoice, applied.label("applied"))
+        .where(Invoice.account_id == account.id, applied < Invoice.amount)
+        .order_by(Invoice.due_date, Invoice.id)
+    )
     for invoice, paid in rows:
         status = invoice_status(invoice.amount, invoice.due_date, paid, today)
         bucket = ageing_bucket(status.days_overdue, invoice.due_date, today)
@@ -378,10 +436,14 @@ def statement(session: Session, scope: Scope, account_code: str | None, today: d
         per_currency = result.totals.setdefault(invoice.currency, {b: ZERO for b in BUCKETS})
         per_currency[bucket] += status.open_amount
     p_applied = payment_applied_subquery()
-    for payment, paid in session.execute(select(Payment, p_applied.label("applied"))
-                                         .where(Payment.account_id == account.id, p_applied < Payment.amount)):
-        result.unapplied[payment.currency] = (result.unapplied.get(payment.currency, ZERO)
-                                              + payment.amount - Decimal(paid or 0))
+    for payment, paid in session.execute(
+        select(Payment, p_applied.label("applied")).where(
+            Payment.account_id == account.id, p_applied < Payment.amount
+        )
+    ):
+        result.unapplied[payment.currency] = (
+            result.unapplied.get(payment.currency, ZERO) + payment.amount - Decimal(paid or 0)
+        )
     return result
 
 
@@ -403,37 +465,67 @@ def alerts(session: Session, scope: Scope, today: date, limit: int = 5) -> tuple
     """Overdue invoices (most overdue first) and orders whose shipping documents went to the logistics
     company this week. Returns the alerts (at most ``limit`` of each) and the two full counts."""
     applied = applied_subquery()
-    overdue_stmt = _scoped(select(Invoice, applied.label("applied")).options(selectinload(Invoice.account))
-                           .where(applied < Invoice.amount, Invoice.due_date < today), Invoice, scope)
+    overdue_stmt = _scoped(
+        select(Invoice, applied.label("applied"))
+        .options(selectinload(Invoice.account))
+        .where(applied < Invoice.amount, Invoice.due_date < today),
+        Invoice,
+        scope,
+    )
     overdue_count = session.scalar(select(func.count()).select_from(overdue_stmt.subquery())) or 0
     found = []
     for invoice, paid in session.execute(overdue_stmt.order_by(Invoice.due_date, Invoice.id).limit(limit)):
         status = invoice_status(invoice.amount, invoice.due_date, paid, today)
-        found.append(LedgerAlert("overdue_invoice", invoice.number, invoice.account.code, status.days_overdue,
-                                 status.open_amount, invoice.currency))
+        found.append(
+            LedgerAlert(
+                "overdue_invoice",
+                invoice.number,
+                invoice.account.code,
+                status.days_overdue,
+                status.open_amount,
+                invoice.currency,
+            )
+        )
     monday = today - timedelta(days=today.weekday())
     from .models import DocumentsStatus
 
-    docs_stmt = _scoped(select(Order).options(selectinload(Order.account)).where(
-        Order.documents_status == DocumentsStatus.SENT_TO_LOGISTICS,
-        and_(Order.documents_date >= monday, Order.documents_date <= today)), Order, scope)
+    docs_stmt = _scoped(
+        select(Order)
+        .options(selectinload(Order.account))
+        .where(
+            Order.documents_status == DocumentsStatus.SENT_TO_LOGISTICS,
+            and_(Order.documents_date >= monday, Order.documents_date <= today),
+        ),
+        Order,
+        scope,
+    )
     docs_count = session.scalar(select(func.count()).select_from(docs_stmt.subquery())) or 0
     for order in session.scalars(docs_stmt.order_by(Order.documents_date.desc(), Order.id).limit(limit)):
-        found.append(LedgerAlert("documents_sent", order.number, order.account.code,
-                                 receiver=order.documents_receiver))
+        found.append(
+            LedgerAlert("documents_sent", order.number, order.account.code, receiver=order.documents_receiver)
+        )
     return found, overdue_count, docs_count
 
 
 def _unit_info(unit: ShippedUnit) -> ShippedUnitInfo:
-    return ShippedUnitInfo(serial_number=unit.serial_number, product_model=unit.product_model,
-                           production_date=unit.production_date, ship_date=unit.ship_date,
-                           order_number=unit.order_line.order.number, order_line_id=unit.order_line_id)
+    return ShippedUnitInfo(
+        serial_number=unit.serial_number,
+        product_model=unit.product_model,
+        production_date=unit.production_date,
+        ship_date=unit.ship_date,
+        order_number=unit.order_line.order.number,
+        order_line_id=unit.order_line_id,
+    )
 
 
 def unit_by_serial(session: Session, account_id: int, serial: str) -> ShippedUnitInfo | None:
     """The compressor with this serial number if it was shipped to this account (else None)."""
-    unit = session.scalar(select(ShippedUnit).join(OrderLine).join(Order).where(
-        ShippedUnit.serial_number == (serial or "").strip().upper(), Order.account_id == account_id))
+    unit = session.scalar(
+        select(ShippedUnit)
+        .join(OrderLine)
+        .join(Order)
+        .where(ShippedUnit.serial_number == (serial or "").strip().upper(), Order.account_id == account_id)
+    )
     return _unit_info(unit) if unit else None
 
 
@@ -444,11 +536,18 @@ def unit_by_order_line(session: Session, account_id: int, order_line_id: int) ->
         line_id = int(order_line_id)
     except (TypeError, ValueError):
         return None
-    line = session.scalar(select(OrderLine).join(Order).where(OrderLine.id == line_id,
-                                                               Order.account_id == account_id))
+    line = session.scalar(
+        select(OrderLine).join(Order).where(OrderLine.id == line_id, Order.account_id == account_id)
+    )
     if line is None:
         return None
     if line.units:
         return _unit_info(line.units[0])
-    return ShippedUnitInfo(serial_number="", product_model=line.product_model, production_date=None,
-                           ship_date=line.order.ship_date, order_number=line.order.number, order_line_id=line.id)
+    return ShippedUnitInfo(
+        serial_number="",
+        product_model=line.product_model,
+        production_date=None,
+        ship_date=line.order.ship_date,
+        order_number=line.order.number,
+        order_line_id=line.id,
+    )

@@ -55,8 +55,9 @@ def _list_page(kind: str, lister, template: str):
     scope, query, narrowed = _context(kind)
     page = lister(db.session, narrowed, query, today())
     accounts = services.visible_accounts(db.session, scope) if scope.internal else []
-    return render_template(template, page=page, query=query, accounts=accounts, internal=scope.internal,
-                           views=services.VIEWS)
+    return render_template(
+        template, page=page, query=query, accounts=accounts, internal=scope.internal, views=services.VIEWS
+    )
 
 
 @bp.route("/orders")
@@ -82,8 +83,12 @@ def payments():
 def order_detail(number: str):
     scope = services.scope_for(db.session, current_user)
     order = services.get_order(db.session, scope, number)
-    return render_template("ledger/order_detail.html", order=order, internal=scope.internal,
-                           invoices=services.order_invoices(db.session, order))
+    return render_template(
+        "ledger/order_detail.html",
+        order=order,
+        internal=scope.internal,
+        invoices=services.order_invoices(db.session, order),
+    )
 
 
 @bp.route("/invoices/<number>")
@@ -109,14 +114,25 @@ def statement():
     accounts = services.visible_accounts(db.session, scope) if scope.internal else []
     code = (request.args.get("account") or "").strip() or None
     if scope.internal and code is None:
-        return render_template("ledger/statement.html", statement=None, accounts=accounts, internal=True,
-                               buckets=services.BUCKETS)
+        return render_template(
+            "ledger/statement.html",
+            statement=None,
+            accounts=accounts,
+            internal=True,
+            buckets=services.BUCKETS,
+        )
     result = services.statement(db.session, scope, code, today())
-    return render_template("ledger/statement.html", statement=result, accounts=accounts,
-                           internal=scope.internal, buckets=services.BUCKETS)
+    return render_template(
+        "ledger/statement.html",
+        statement=result,
+        accounts=accounts,
+        internal=scope.internal,
+        buckets=services.BUCKETS,
+    )
 
 
 # --- CSV exports ------------------------------------------------------------------------------------
+
 
 def _csv_response(filename: str, header: list[str], rows: list[list]) -> Response:
     buffer = io.StringIO()
@@ -124,8 +140,11 @@ def _csv_response(filename: str, header: list[str], rows: list[list]) -> Respons
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
 
 
 @bp.route("/orders.csv")
@@ -133,12 +152,23 @@ def _csv_response(filename: str, header: list[str], rows: list[list]) -> Respons
 def orders_csv():
     _scope, query, narrowed = _context(services.ORDERS)
     rows = services.all_rows(db.session, services.ORDERS, narrowed, query, today())
-    return _csv_response("orders.csv",
-                         ["account", "number", "date", "currency", "amount", "status", "customer_po",
-                          "documents_status"],
-                         [[o.account.code, o.number, o.order_date.isoformat(), o.currency, f"{o.amount:.2f}",
-                           o.status.value, o.customer_po, o.documents_status.value if o.documents_status else ""]
-                          for o in rows])
+    return _csv_response(
+        "orders.csv",
+        ["account", "number", "date", "currency", "amount", "status", "customer_po", "documents_status"],
+        [
+            [
+                o.account.code,
+                o.number,
+                o.order_date.isoformat(),
+                o.currency,
+                f"{o.amount:.2f}",
+                o.status.value,
+                o.customer_po,
+                o.documents_status.value if o.documents_status else "",
+            ]
+            for o in rows
+        ],
+    )
 
 
 @bp.route("/invoices.csv")
@@ -146,13 +176,36 @@ def orders_csv():
 def invoices_csv():
     _scope, query, narrowed = _context(services.INVOICES)
     rows = services.all_rows(db.session, services.INVOICES, narrowed, query, today())
-    return _csv_response("invoices.csv",
-                         ["account", "number", "date", "due_date", "currency", "amount", "terms", "status",
-                          "days_overdue", "open_amount"],
-                         [[r.invoice.account.code, r.invoice.number, r.invoice.invoice_date.isoformat(),
-                           r.invoice.due_date.isoformat(), r.invoice.currency, f"{r.invoice.amount:.2f}",
-                           r.invoice.payment_terms, r.status.code, r.status.days_overdue,
-                           f"{r.status.open_amount:.2f}"] for r in rows])
+    return _csv_response(
+        "invoices.csv",
+        [
+            "account",
+            "number",
+            "date",
+            "due_date",
+            "currency",
+            "amount",
+            "terms",
+            "status",
+            "days_overdue",
+            "open_amount",
+        ],
+        [
+            [
+                r.invoice.account.code,
+                r.invoice.number,
+                r.invoice.invoice_date.isoformat(),
+                r.invoice.due_date.isoformat(),
+                r.invoice.currency,
+                f"{r.invoice.amount:.2f}",
+                r.invoice.payment_terms,
+                r.status.code,
+                r.status.days_overdue,
+                f"{r.status.open_amount:.2f}",
+            ]
+            for r in rows
+        ],
+    )
 
 
 @bp.route("/payments.csv")
@@ -160,21 +213,51 @@ def invoices_csv():
 def payments_csv():
     _scope, query, narrowed = _context(services.PAYMENTS)
     rows = services.all_rows(db.session, services.PAYMENTS, narrowed, query, today())
-    return _csv_response("payments.csv",
-                         ["account", "number", "date", "method", "bank", "currency", "amount", "status",
-                          "applied", "prepayment", "receipt_date"],
-                         [[r.payment.account.code, r.payment.number, r.payment.payment_date.isoformat(),
-                           r.payment.method, r.payment.bank, r.payment.currency, f"{r.payment.amount:.2f}",
-                           r.status.code, f"{r.status.applied:.2f}", "yes" if r.payment.prepayment else "no",
-                           r.payment.receipt_date.isoformat() if r.payment.receipt_date else ""] for r in rows])
+    return _csv_response(
+        "payments.csv",
+        [
+            "account",
+            "number",
+            "date",
+            "method",
+            "bank",
+            "currency",
+            "amount",
+            "status",
+            "applied",
+            "prepayment",
+            "receipt_date",
+        ],
+        [
+            [
+                r.payment.account.code,
+                r.payment.number,
+                r.payment.payment_date.isoformat(),
+                r.payment.method,
+                r.payment.bank,
+                r.payment.currency,
+                f"{r.payment.amount:.2f}",
+                r.status.code,
+                f"{r.status.applied:.2f}",
+                "yes" if r.payment.prepayment else "no",
+                r.payment.receipt_date.isoformat() if r.payment.receipt_date else "",
+            ]
+            for r in rows
+        ],
+    )
 
 
 @bp.app_template_global("ledger_labels")
 def ledger_labels() -> dict:
-    return {"order_status": order_status_label, "documents_status": documents_status_label,
-            "invoice_status": invoice_status_label, "payment_status": payment_status_label,
-            "method": payment_method_label, "money": money,
-            "bucket": bucket_label}
+    return {
+        "order_status": order_status_label,
+        "documents_status": documents_status_label,
+        "invoice_status": invoice_status_label,
+        "payment_status": payment_status_label,
+        "method": payment_method_label,
+        "money": money,
+        "bucket": bucket_label,
+    }
 
 
 __all__ = ["DomainError", "bp"]

@@ -49,45 +49,96 @@ class LedgerBuilder:
     def __init__(self) -> None:
         self.n = 0
 
-    def order(self, account, number: str | None = None, day: date = date(2026, 1, 5), amount: str = "1000.00",
-              currency: str = "CNY", status: OrderStatus = OrderStatus.OPEN, documents=None, documents_date=None,
-              serials: tuple[str, ...] = ()) -> Order:
+    def order(
+        self,
+        account,
+        number: str | None = None,
+        day: date = date(2026, 1, 5),
+        amount: str = "1000.00",
+        currency: str = "CNY",
+        status: OrderStatus = OrderStatus.OPEN,
+        documents=None,
+        documents_date=None,
+        serials: tuple[str, ...] = (),
+    ) -> Order:
         self.n += 1
         amount_d = Decimal(amount)
-        line = OrderLine(line_no=1, product_model="SGN33YC", quantity=1, unit_price=amount_d, amount=amount_d,
-                         units=[ShippedUnit(serial_number=s, product_model="SGN33YC", ship_date=day)
-                                for s in serials])
-        order = Order(number=number or f"SO-{self.n:05d}", account_id=account.id, order_date=day,
-                      currency=currency, amount=amount_d, status=status, documents_status=documents,
-                      documents_date=documents_date, documents_receiver="收货人：张三" if documents else "",
-                      lines=[line])
+        line = OrderLine(
+            line_no=1,
+            product_model="SGN33YC",
+            quantity=1,
+            unit_price=amount_d,
+            amount=amount_d,
+            units=[ShippedUnit(serial_number=s, product_model="SGN33YC", ship_date=day) for s in serials],
+        )
+        order = Order(
+            number=number or f"SO-{self.n:05d}",
+            account_id=account.id,
+            order_date=day,
+            currency=currency,
+            amount=amount_d,
+            status=status,
+            documents_status=documents,
+            documents_date=documents_date,
+            documents_receiver="收货人：张三" if documents else "",
+            lines=[line],
+        )
         db.session.add(order)
         db.session.commit()
         return order
 
-    def invoice(self, account, number: str | None = None, day: date = date(2026, 1, 5),
-                due: date = date(2026, 2, 4), amount: str = "1000.00", currency: str = "CNY",
-                terms: str = "T/T 30 days") -> Invoice:
+    def invoice(
+        self,
+        account,
+        number: str | None = None,
+        day: date = date(2026, 1, 5),
+        due: date = date(2026, 2, 4),
+        amount: str = "1000.00",
+        currency: str = "CNY",
+        terms: str = "T/T 30 days",
+    ) -> Invoice:
         self.n += 1
         amount_d = Decimal(amount)
-        invoice = Invoice(number=number or f"INV-{self.n:05d}", account_id=account.id, invoice_date=day,
-                          due_date=due, currency=currency, amount=amount_d, payment_terms=terms,
-                          lines=[InvoiceLine(line_no=1, description="x", quantity=1, unit_price=amount_d,
-                                             amount=amount_d)])
+        invoice = Invoice(
+            number=number or f"INV-{self.n:05d}",
+            account_id=account.id,
+            invoice_date=day,
+            due_date=due,
+            currency=currency,
+            amount=amount_d,
+            payment_terms=terms,
+            lines=[InvoiceLine(line_no=1, description="x", quantity=1, unit_price=amount_d, amount=amount_d)],
+        )
         db.session.add(invoice)
         db.session.commit()
         return invoice
 
-    def payment(self, account, applied: dict | None = None, number: str | None = None,
-                day: date = date(2026, 1, 20), amount: str | None = None, currency: str = "CNY",
-                method: str = "telegraphic_transfer", bank: str = "中国银行") -> Payment:
+    def payment(
+        self,
+        account,
+        applied: dict | None = None,
+        number: str | None = None,
+        day: date = date(2026, 1, 20),
+        amount: str | None = None,
+        currency: str = "CNY",
+        method: str = "telegraphic_transfer",
+        bank: str = "中国银行",
+    ) -> Payment:
         self.n += 1
         applied = applied or {}
         total = Decimal(amount) if amount else sum((Decimal(v) for v in applied.values()), Decimal(0))
-        payment = Payment(number=number or f"PAY-{self.n:05d}", account_id=account.id, payment_date=day,
-                          method=method, bank=bank, currency=currency, amount=total,
-                          applications=[PaymentApplication(invoice_id=inv.id, amount=Decimal(v))
-                                        for inv, v in applied.items()])
+        payment = Payment(
+            number=number or f"PAY-{self.n:05d}",
+            account_id=account.id,
+            payment_date=day,
+            method=method,
+            bank=bank,
+            currency=currency,
+            amount=total,
+            applications=[
+                PaymentApplication(invoice_id=inv.id, amount=Decimal(v)) for inv, v in applied.items()
+            ],
+        )
         db.session.add(payment)
         db.session.commit()
         return payment

@@ -80,28 +80,51 @@ def _bad_file(tmp_path):
     bad_sum = json.loads(variant(number="SO-BAD-3"))
     bad_sum["lines"][1].update(quantity=59, amount="59000.00")
     lines = [
-        variant(number="SO-GOOD-1"),                                   # 1 good
-        variant(number="SO-BAD-1", account="NO-SUCH"),                 # 2 unknown account
-        variant(number="SO-BAD-2", currency="RMBX"),                   # 3 bad currency
-        json.dumps(bad_sum, ensure_ascii=False),                       # 4 lines not summing to the header
-        variant(number="SO-BAD-4", amount="-116000.00"),               # 5 negative amount
-        "{not json",                                                   # 6 broken line
-        json.dumps({"type": "invoice", "number": "INV-1", "account": "EX-EAST", "date": "2026-01-01",
-                    "due_date": "2026-01-31", "currency": "CNY", "amount": "100.00",
-                    "lines": [{"line": 1, "quantity": 1, "unit_price": "100.00", "amount": "100.00"}]}),  # 7 good
-        json.dumps({"type": "payment", "number": "PAY-1", "account": "EX-EAST", "date": "2026-01-20",
-                    "method": "telegraphic_transfer", "currency": "CNY", "amount": "150.00",
-                    "applications": [{"invoice": "INV-1", "amount": "150.00"}]}),  # 8 beyond the open amount
-        json.dumps({"type": "shipment", "number": "X"}),               # 9 unknown type
-        variant(number="SO-BAD-5", lines=[{"line": 1, "model": "NOPE99", "quantity": 1, "unit_price": "1.00",
-                                            "amount": "1.00"}], amount="1.00"),  # 10 unknown model
+        variant(number="SO-GOOD-1"),  # 1 good
+        variant(number="SO-BAD-1", account="NO-SUCH"),  # 2 unknown account
+        variant(number="SO-BAD-2", currency="RMBX"),  # 3 bad currency
+        json.dumps(bad_sum, ensure_ascii=False),  # 4 lines not summing to the header
+        variant(number="SO-BAD-4", amount="-116000.00"),  # 5 negative amount
+        "{not json",  # 6 broken line
+        json.dumps(
+            {
+                "type": "invoice",
+                "number": "INV-1",
+                "account": "EX-EAST",
+                "date": "2026-01-01",
+                "due_date": "2026-01-31",
+                "currency": "CNY",
+                "amount": "100.00",
+                "lines": [{"line": 1, "quantity": 1, "unit_price": "100.00", "amount": "100.00"}],
+            }
+        ),  # 7 good
+        json.dumps(
+            {
+                "type": "payment",
+                "number": "PAY-1",
+                "account": "EX-EAST",
+                "date": "2026-01-20",
+                "method": "telegraphic_transfer",
+                "currency": "CNY",
+                "amount": "150.00",
+                "applications": [{"invoice": "INV-1", "amount": "150.00"}],
+            }
+        ),  # 8 beyond the open amount
+        json.dumps({"type": "shipment", "number": "X"}),  # 9 unknown type
+        variant(
+            number="SO-BAD-5",
+            lines=[{"line": 1, "model": "NOPE99", "quantity": 1, "unit_price": "1.00", "amount": "1.00"}],
+            amount="1.00",
+        ),  # 10 unknown model
     ]
     path = tmp_path / "mixed.json"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-def test_bad_records_are_reported_with_line_numbers_and_good_ones_imported(example_accounts, do_import, tmp_path):
+def test_bad_records_are_reported_with_line_numbers_and_good_ones_imported(
+    example_accounts, do_import, tmp_path
+):
     report = do_import(_bad_file(tmp_path))
     assert report.created == 2  # SO-GOOD-1 and INV-1
     errors = {e.split(":")[0]: e for e in report.errors}
@@ -122,24 +145,42 @@ def test_bad_records_are_reported_with_line_numbers_and_good_ones_imported(examp
 def test_partial_payment_then_payment_beyond_the_rest_is_rejected(example_accounts, do_import, tmp_path):
     do_import(EXAMPLES / "ledger-example.json")  # INV-EX-0001: 116000, 50000 paid
     rows = [
-        {"type": "payment", "number": "PAY-2", "account": "EX-EAST", "date": "2026-05-20",
-         "method": "telegraphic_transfer", "currency": "CNY", "amount": "60000.00",
-         "applications": [{"invoice": "INV-EX-0001", "amount": "60000.00"}]},
-        {"type": "payment", "number": "PAY-3", "account": "EX-EAST", "date": "2026-05-21",
-         "method": "telegraphic_transfer", "currency": "CNY", "amount": "6000.01",
-         "applications": [{"invoice": "INV-EX-0001", "amount": "6000.01"}]},
+        {
+            "type": "payment",
+            "number": "PAY-2",
+            "account": "EX-EAST",
+            "date": "2026-05-20",
+            "method": "telegraphic_transfer",
+            "currency": "CNY",
+            "amount": "60000.00",
+            "applications": [{"invoice": "INV-EX-0001", "amount": "60000.00"}],
+        },
+        {
+            "type": "payment",
+            "number": "PAY-3",
+            "account": "EX-EAST",
+            "date": "2026-05-21",
+            "method": "telegraphic_transfer",
+            "currency": "CNY",
+            "amount": "6000.01",
+            "applications": [{"invoice": "INV-EX-0001", "amount": "6000.01"}],
+        },
     ]
     path = tmp_path / "payments.json"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     report = do_import(path)
     assert report.created == 1
-    assert report.errors == ["line 2: payment PAY-3: 6000.01 applied to invoice INV-EX-0001, "
-                             "whose open amount is 6000.00"]
+    assert report.errors == [
+        "line 2: payment PAY-3: 6000.01 applied to invoice INV-EX-0001, whose open amount is 6000.00"
+    ]
 
 
 def test_csv_errors_name_the_rows_of_the_record(example_accounts, do_import, tmp_path):
     text = (EXAMPLES / "ledger-orders.csv").read_text(encoding="utf-8")
-    text = text.replace("2,SHZ160TF,SHZ160TF 涡旋压缩机,50,2590.00,129500.00", "2,SHZ160TF,SHZ160TF 涡旋压缩机,50,2590.00,129000.00")
+    text = text.replace(
+        "2,SHZ160TF,SHZ160TF 涡旋压缩机,50,2590.00,129500.00",
+        "2,SHZ160TF,SHZ160TF 涡旋压缩机,50,2590.00,129000.00",
+    )
     path = tmp_path / "orders.csv"
     path.write_text(text, encoding="utf-8")
     report = do_import(path)
