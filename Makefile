@@ -27,7 +27,7 @@ install-test: $(TEST_STAMP) translations
 
 translations: $(STAMP)
 	@for dir in app/translations app/*/translations; do \
-		[ -d "$$dir" ] && $(VENV)/bin/pybabel compile --use-fuzzy -q -d "$$dir" || true; \
+		[ -d "$$dir" ] && $(VENV)/bin/pybabel -q compile --use-fuzzy -d "$$dir" || true; \
 	done
 
 run: install

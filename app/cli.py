@@ -71,11 +71,35 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-main = FlaskGroup(
+class PortalGroup(FlaskGroup):
+    """Checks the environment's settings first, so a bad value is one clear line, not a traceback."""
+
+    def main(self, *args, **kwargs):
+        from .settings import Settings
+
+        try:
+            Settings.from_env()
+        except ValueError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
+        return super().main(*args, **kwargs)
+
+    # Flask-Limiter plugs in a maintenance group; the portal keeps its limits in memory, so it has no use.
+    HIDDEN = frozenset({"limiter"})
+
+    def list_commands(self, ctx):
+        return [name for name in super().list_commands(ctx) if name not in self.HIDDEN]
+
+    def get_command(self, ctx, name):
+        return None if name in self.HIDDEN else super().get_command(ctx, name)
+
+
+main = PortalGroup(
     name="isupport",
     help="iSupport: the compressor maker's self-service support portal.\n\n"
          "Settings come from the environment: ISUPPORT_DATABASE_URL, ISUPPORT_INDEX_DIR, "
-         "ISUPPORT_CONTENT_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE.",
+         "ISUPPORT_CONTENT_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE (zh_CN or en).\n\n"
+         "First run: isupport init, then isupport demo, then isupport serve.",
     create_app=_create_app,
     add_default_commands=False,
     add_version_option=False,

@@ -45,7 +45,7 @@ class Settings:
             language=language,
             secure_cookies=env.get("ISUPPORT_SECURE_COOKIES", "1") not in ("0", "false", "no"),
             smtp_host=env.get("ISUPPORT_SMTP_HOST") or None,
-            smtp_port=int(env.get("ISUPPORT_SMTP_PORT") or 25),
+            smtp_port=_port(env.get("ISUPPORT_SMTP_PORT")),
             smtp_sender=env.get("ISUPPORT_SMTP_SENDER") or "isupport@localhost",
         )
 
@@ -67,3 +67,15 @@ class Settings:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         return key_file.read_text().strip()
+
+
+def _port(raw: str | None) -> int:
+    if not raw:
+        return 25
+    try:
+        port = int(raw)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ValueError(f"ISUPPORT_SMTP_PORT={raw!r} is not a port number (1-65535)")
+    return port

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_babel import gettext
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -61,10 +62,21 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def error_message(error: DomainError) -> str:
+    """The error's message in the user's language.
+
+    Services raise English messages; one with ``msgid`` and ``params`` attributes (see
+    ``app.accounts.services._error``) is translated before its values are filled in."""
+    msgid = getattr(error, "msgid", None) or error.message
+    params = getattr(error, "params", None) or {}
+    return gettext(msgid, **params)
+
+
 def apply_domain_error(form, error: DomainError) -> None:
     """Shows a service's error on the field it names, else at the top of the form."""
     field = getattr(form, error.field, None) if error.field else None
+    message = error_message(error)
     if field is not None and hasattr(field, "errors"):
-        field.errors = [*list(field.errors), error.message]
+        field.errors = [*list(field.errors), message]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(message)

@@ -32,6 +32,18 @@ def require(condition: bool, missing: str) -> None:
     pytest.skip(missing)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Argon2's cheapest profile in tests: the real one takes ~0.1-1 s per hash and every test
+    creates users. Hashes still go through argon2 and carry their parameters, so verify is real."""
+    from argon2 import PasswordHasher, profiles
+
+    real = account_services._hasher
+    account_services._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    account_services._hasher = real
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("ISUPPORT_TEST_DATABASE_URL")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..errors import DomainError
 from ..extensions import db
 from . import services
-from .models import Account, Region, Role
+from .models import Account, Region, Role, UserStatus
 
 
 def _fail(error: DomainError) -> None:
@@ -56,10 +56,11 @@ def users_cli() -> None:
     pass
 
 
-@users_cli.command("create", help="Create an active user.")
-@click.option("--email", required=True)
+@users_cli.command("create", help="Create an active user. Customers need --account, staff need --unit; "
+                                   "infocentre users default to the infocentre unit.")
+@click.option("--email", required=True, help="Sign-in e-mail address (unique).")
 @click.option("--password", required=True, help="At least 10 characters with letters and digits.")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do.")
 @click.option("--account", "account_code", help="Account code (required for customers).")
 @click.option("--unit", "unit_code", help="Unit code (required for staff): "
               + ", ".join(code for code, *_ in services.UNITS))
@@ -80,11 +81,14 @@ def create_user(email: str, password: str, role: str, account_code: str | None, 
 
 
 @users_cli.command("deactivate", help="Deactivate a user: their sessions and API tokens stop working at once.")
-@click.option("--email", required=True)
+@click.option("--email", required=True, help="E-mail of the user to deactivate.")
 def deactivate_user(email: str) -> None:
     user = services.user_by_email(db.session, email)
     if user is None:
         raise click.ClickException(f"no user with e-mail {email}")
+    if user.status is UserStatus.DEACTIVATED:
+        click.echo(f"{user.email} was already deactivated")
+        return
     services.deactivate_user(db.session, user)
     db.session.commit()
     click.echo(f"deactivated {user.email}")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from .models import Account, ApiToken, Contact, Region, Role, Unit, UnitKind, User, UserStatus
 
 MAX_FAILED_LOGINS = 5
@@ -25,6 +25,20 @@ ACCOUNT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 _hasher = PasswordHasher()
+
+
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogue; views translate it with app.web.error_message."""
+    return message
+
+
+def _error(cls: type[DomainError], msgid: str, *, field: str | None = None, code: str | None = None,
+           **params) -> DomainError:
+    """A domain error whose English message is ``msgid % params``; the web shows it translated."""
+    error = cls(msgid % params if params else msgid, field=field, code=code)
+    error.msgid = msgid
+    error.params = params
+    return error
 
 # The internal units of DOMAIN.md. Sales offices own the requests of their region's customers.
 UNITS: tuple[tuple[str, UnitKind, Region | None, str, str], ...] = (
@@ -62,27 +76,29 @@ def unit_by_code(session: Session, code: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
         codes = ", ".join(c for c, *_ in UNITS)
-        raise NotFound(f"unknown unit {code!r}; units are: {codes}", field="unit")
+        raise _error(NotFound, N_("Unknown unit %(unit)s; units are: %(codes)s."), field="unit_code",
+                     unit=code, codes=codes)
     return unit
 
 
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidInput("Enter a valid e-mail address.", field="email")
+        raise InvalidInput(N_("Enter a valid e-mail address."), field="email")
     return email
 
 
 def check_password_rules(password: str, email: str = "") -> None:
     """At least 10 characters with letters and digits, not the e-mail address."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise InvalidInput(f"The password must have at least {PASSWORD_MIN_LENGTH} characters.", field="password")
+        raise _error(InvalidInput, N_("The password must have at least %(count)s characters."), field="password",
+                     count=PASSWORD_MIN_LENGTH)
     if len(password) > 128:
-        raise InvalidInput("The password may have at most 128 characters.", field="password")
+        raise InvalidInput(N_("The password may have at most 128 characters."), field="password")
     if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        raise InvalidInput("The password must contain both letters and digits.", field="password")
+        raise InvalidInput(N_("The password must contain both letters and digits."), field="password")
     if email and password.lower() == email.lower():
-        raise InvalidInput("The password must not be your e-mail address.", field="password")
+        raise InvalidInput(N_("The password must not be your e-mail address."), field="password")
 
 
 def hash_password(password: str) -> str:
@@ -111,12 +127,12 @@ def parse_region(value: str) -> Region:
 def create_account(session: Session, code: str, name: str, region: Region) -> Account:
     code = (code or "").strip().upper()
     if not ACCOUNT_CODE_RE.match(code):
-        raise InvalidInput("An account code is 2-32 letters, digits or hyphens.", field="code")
+        raise InvalidInput(N_("An account code is 2-32 letters, digits or hyphens."), field="code")
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InvalidInput("An account needs a name of at most 200 characters.", field="name")
+        raise InvalidInput(N_("An account needs a name of at most 200 characters."), field="name")
     if session.scalar(select(Account).where(Account.code == code)):
-        raise Conflict(f"account {code} already exists", field="code")
+        raise _error(Conflict, N_("Account %(account)s already exists."), field="code", account=code)
     account = Account(code=code, name=name, region=region)
     session.add(account)
     session.flush()
@@ -126,7 +142,8 @@ def create_account(session: Session, code: str, name: str, region: Region) -> Ac
 def account_by_code(session: Session, code: str) -> Account:
     account = session.scalar(select(Account).where(Account.code == (code or "").strip().upper()))
     if account is None:
-        raise NotFound(f"unknown account {code!r}", field="account")
+        raise _error(NotFound, N_("There is no account with the code %(account)s."),
+                     field="account_code", account=(code or "").strip())
     return account
 
 
@@ -160,25 +177,25 @@ def create_user(session: Session, new: NewUser) -> User:
     email = normalise_email(new.email)
     check_password_rules(new.password, email)
     if user_by_email(session, email):
-        raise Conflict(f"a user with e-mail {email} already exists", field="email")
+        raise _error(Conflict, N_("A user with the e-mail %(email)s already exists."), field="email", email=email)
     name = (new.name or email.split("@")[0]).strip()[:100]
     user = User(email=email, name=name, password_hash=hash_password(new.password), role=new.role,
                 status=UserStatus.ACTIVE)
     if new.role is Role.CUSTOMER:
         if not new.account_code:
-            raise InvalidInput("A customer user needs an account (--account CODE).", field="account")
+            raise InvalidInput(N_("A customer user needs an account (--account CODE)."), field="account_code")
         if new.unit_code:
-            raise InvalidInput("A customer user belongs to an account, not a unit.", field="unit")
+            raise InvalidInput(N_("A customer user belongs to an account, not a unit."), field="unit_code")
         account = account_by_code(session, new.account_code)
         user.account = account
         user.contact = add_contact(session, account, name, new.phone, email)
     else:
         if new.account_code:
-            raise InvalidInput("Only customer users belong to an account.", field="account")
+            raise InvalidInput(N_("Only customer users belong to an account."), field="account_code")
         default_unit = {Role.INFOCENTRE: "infocentre"}.get(new.role)
         unit_code = new.unit_code or default_unit
         if new.role is Role.STAFF and not unit_code:
-            raise InvalidInput("A staff user needs a unit (--unit CODE).", field="unit")
+            raise InvalidInput(N_("A staff user needs a unit (--unit CODE)."), field="unit_code")
         if unit_code:
             user.unit = unit_by_code(session, unit_code)
     session.add(user)
@@ -199,26 +216,25 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     user = user_by_email(session, email)
     if user is None:
         _hasher.hash(password or "x")  # spend the same time as a real check
-        raise SignInError("Wrong e-mail or password.")
+        raise SignInError(N_("Wrong e-mail or password."))
     if user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise SignInError(
-            f"Too many failed sign-ins. Try again in {minutes} minutes.", code="locked_out"
-        )
+        raise _error(SignInError, N_("Too many failed sign-ins. Try again in %(minutes)s minutes."),
+                     code="locked_out", minutes=minutes)
     if not verify_password(user, password or ""):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now + LOCKOUT
             user.failed_logins = 0
         session.flush()
-        raise SignInError("Wrong e-mail or password.")
+        raise SignInError(N_("Wrong e-mail or password."))
     if user.status is UserStatus.PENDING:
-        raise SignInError("Your registration is waiting for approval by the information centre.",
+        raise SignInError(N_("Your registration is waiting for approval by the information centre."),
                           code="pending")
     if user.status is UserStatus.REJECTED:
-        raise SignInError("Your registration was not approved.", code="rejected")
+        raise SignInError(N_("Your registration was not approved."), code="rejected")
     if user.status is UserStatus.DEACTIVATED:
-        raise SignInError("This user has been deactivated.", code="deactivated")
+        raise SignInError(N_("This user has been deactivated."), code="deactivated")
     user.failed_logins = 0
     user.locked_until = None
     session.flush()
@@ -255,7 +271,7 @@ def register(session: Session, reg: Registration) -> User:
     email = normalise_email(reg.email)
     check_password_rules(reg.password, email)
     if user_by_email(session, email):
-        raise Conflict("This e-mail address is already registered.", field="email")
+        raise Conflict(N_("This e-mail address is already registered."), field="email")
     user = User(
         email=email,
         name=reg.name.strip()[:100],
@@ -280,7 +296,7 @@ def pending_registrations(session: Session) -> list[User]:
 def _pending(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or user.status is not UserStatus.PENDING:
-        raise NotFound("No such pending registration.")
+        raise NotFound(N_("No such pending registration."))
     return user
 
 
@@ -289,7 +305,7 @@ def approve_registration(session: Session, user_id: int, account: Account, appro
     """Binds the user to the account and a contact (the given one, else a new one) and activates."""
     user = _pending(session, user_id)
     if contact is not None and contact.account_id != account.id:
-        raise InvalidInput("That contact belongs to another account.", field="contact")
+        raise InvalidInput(N_("That contact belongs to another account."), field="contact_id")
     user.account = account
     user.contact = contact or add_contact(
         session, account, user.name, user.registration_phone or "", user.email
@@ -305,7 +321,7 @@ def reject_registration(session: Session, user_id: int, reason: str, approver: U
                         now: datetime | None = None) -> User:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Give a reason for the rejection.", field="reason")
+        raise InvalidInput(N_("Give a reason for the rejection."), field="reason")
     user = _pending(session, user_id)
     user.status = UserStatus.REJECTED
     user.rejection_reason = reason[:2000]
@@ -318,11 +334,11 @@ def reject_registration(session: Session, user_id: int, reason: str, approver: U
 def deactivate_user(session: Session, user: User, actor: User | None = None) -> User:
     """Ends the user's access at once: sessions (epoch bump) and API tokens (revoked)."""
     if actor is not None and actor.id == user.id:
-        raise InvalidInput("You cannot deactivate yourself.")
+        raise InvalidInput(N_("You cannot deactivate yourself."))
     if actor is not None and not actor.has_role(Role.INFOCENTRE, Role.SYSADMIN):
-        raise PermissionDenied("Only the information centre or a system administrator may deactivate users.")
+        raise PermissionDenied(N_("Only the information centre or a system administrator may deactivate users."))
     if actor is not None and actor.role is Role.INFOCENTRE and user.role is Role.SYSADMIN:
-        raise PermissionDenied("The information centre cannot deactivate a system administrator.")
+        raise PermissionDenied(N_("The information centre cannot deactivate a system administrator."))
     user.status = UserStatus.DEACTIVATED
     user.session_epoch += 1
     for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
@@ -333,25 +349,37 @@ def deactivate_user(session: Session, user: User, actor: User | None = None) -> 
 
 def reactivate_user(session: Session, user: User) -> User:
     if user.status is not UserStatus.DEACTIVATED:
-        raise InvalidInput("Only a deactivated user can be reactivated.")
+        raise InvalidInput(N_("Only a deactivated user can be reactivated."))
     user.status = UserStatus.ACTIVE
     session.flush()
     return user
 
 
 def set_role(session: Session, user: User, role: Role, unit_code: str | None = None,
-             account_code: str | None = None) -> User:
+             account_code: str | None = None, actor: User | None = None) -> User:
     """The sysadmin's role assignment; keeps the binding (account or unit) consistent with the role."""
+    if actor is not None and actor.id == user.id:
+        # A sysadmin demoting themselves could leave the portal without anyone to administer it.
+        raise InvalidInput(N_("You cannot change your own role."))
     if role is Role.CUSTOMER:
-        account = account_by_code(session, account_code or (user.account.code if user.account else ""))
+        account_code = account_code or (user.account.code if user.account else "")
+        if not account_code:
+            raise InvalidInput(N_("A customer user needs an account (--account CODE)."), field="account_code")
+        # The form shows the current binding; only a newly typed one for the wrong role is a mistake.
+        if unit_code and unit_code != (user.unit.code if user.unit else None):
+            raise InvalidInput(N_("A customer user belongs to an account, not a unit."), field="unit_code")
+        account = account_by_code(session, account_code)
         if user.account_id != account.id:
             user.account = account
             user.contact = add_contact(session, account, user.name, "", user.email)
         user.unit = None
     else:
+        current_account = user.account.code if user.account else None
+        if account_code and account_code.strip().upper() != current_account:
+            raise InvalidInput(N_("Only customer users belong to an account."), field="account_code")
         unit_code = unit_code or ("infocentre" if role is Role.INFOCENTRE else None)
         if role is Role.STAFF and not unit_code:
-            raise InvalidInput("A staff user needs a unit.", field="unit")
+            raise InvalidInput(N_("A staff user needs a unit."), field="unit_code")
         user.unit = unit_by_code(session, unit_code) if unit_code else None
         user.account = None
         user.contact = None

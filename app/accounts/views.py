@@ -9,8 +9,8 @@ from sqlalchemy import or_, select
 
 from ..errors import DomainError
 from ..extensions import db, limiter
-from ..web import apply_domain_error, page_args, paginate, safe_next
-from . import services
+from ..web import apply_domain_error, error_message, page_args, paginate, safe_next
+from . import services, unit_name
 from .access import ADMIN_ROLES, roles_required
 from .forms import (
     ApproveForm,
@@ -22,6 +22,7 @@ from .forms import (
     RejectForm,
     SetRoleForm,
     SignInForm,
+    choice,
 )
 from .models import Account, Role, Unit, User, UserStatus
 
@@ -29,9 +30,8 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def _unit_choices() -> list[tuple[str, str]]:
-    lang = "en" if session.get("lang") == "en" or getattr(current_user, "language", None) == "en" else "zh"
     units = db.session.scalars(select(Unit).order_by(Unit.id))
-    return [("", "—")] + [(u.code, u.display_name(lang)) for u in units]
+    return [choice("", "—")] + [choice(u.code, unit_name(u)) for u in units]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,7 +45,7 @@ def login():
             user = services.authenticate(db.session, form.email.data, form.password.data)
         except DomainError as error:
             db.session.commit()  # keep the failed-attempt count
-            form.form_errors.append(_(error.message) if error.code != "locked_out" else error.message)
+            form.form_errors.append(error_message(error))
         else:
             db.session.commit()
             login_user(user)
@@ -108,11 +108,11 @@ def approve(user_id: int):
         if form.contact_id.data:
             contact = next((c for c in account.contacts if c.id == form.contact_id.data), None)
             if contact is None:
-                raise services.InvalidInput(_("That contact belongs to another account."))
+                raise services.InvalidInput(services.N_("That contact belongs to another account."))
         user = services.approve_registration(db.session, user_id, account, current_user, contact)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_message(error), "danger")
     else:
         db.session.commit()
         flash(_("%(email)s is approved and can sign in.", email=user.email), "success")
@@ -130,7 +130,7 @@ def reject(user_id: int):
         user = services.reject_registration(db.session, user_id, form.reason.data, current_user)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_message(error), "danger")
     else:
         db.session.commit()
         flash(_("The registration of %(email)s was rejected.", email=user.email), "info")
@@ -200,7 +200,7 @@ def user_detail(user_id: int):
         if form.validate_on_submit():
             try:
                 services.set_role(db.session, user, Role(form.role.data), form.unit_code.data or None,
-                                  form.account_code.data or None)
+                                  form.account_code.data or None, actor=current_user)
             except DomainError as error:
                 db.session.rollback()
                 apply_domain_error(form, error)
@@ -222,7 +222,7 @@ def deactivate(user_id: int):
         services.deactivate_user(db.session, user, actor=current_user)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_message(error), "danger")
     else:
         db.session.commit()
         flash(_("%(email)s is deactivated; their sessions and tokens no longer work.", email=user.email), "info")
@@ -239,7 +239,7 @@ def reactivate(user_id: int):
         services.reactivate_user(db.session, user)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(error_message(error), "danger")
     else:
         db.session.commit()
         flash(_("%(email)s is active again.", email=user.email), "success")
@@ -282,10 +282,11 @@ def change_password():
             except DomainError as error:
                 apply_domain_error(password_form, error)
             else:
-                current_user.password_hash = services.hash_password(password_form.password.data)
-                current_user.session_epoch += 1
+                user = current_user._get_current_object()  # the proxy itself would recurse in login_user
+                user.password_hash = services.hash_password(password_form.password.data)
+                user.session_epoch += 1
                 db.session.commit()
-                login_user(current_user)  # this browser stays signed in; others are signed out
+                login_user(user)  # this browser stays signed in; others are signed out
                 flash(_("Your password is changed. Other sessions were signed out."), "success")
                 return redirect(url_for("accounts.preferences"))
     return render_template("accounts/preferences.html", form=form, password_form=password_form), 400

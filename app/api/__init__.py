@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from pydantic import Field
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..registry import registry
-from .support import ApiModel, api_blueprint, error_response, json_body
+from ..web import error_message
+from .support import ApiModel, api_auth_required, api_blueprint, current_api_user, error_response, json_body
 
 bp = api_blueprint("api", __name__)
 
 
 class TokenRequest(ApiModel):
-    email: str
-    password: str
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=128)
 
 
 @bp.post("/tokens")
@@ -32,6 +36,21 @@ def create_token():
     token = services.issue_token(db.session, user)
     db.session.commit()
     return jsonify({"token": token, "role": user.role.value}), 201
+
+
+@bp.get("/me")
+@api_auth_required()
+def me():
+    """Who the token belongs to: clients check a token with it."""
+    user = current_api_user()
+    return jsonify({
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "account": {"code": user.account.code, "name": user.account.name} if user.account else None,
+        "unit": user.unit.code if user.unit else None,
+        "language": user.language,
+    })
 
 
 @bp.get("/openapi.json")
@@ -65,8 +84,15 @@ TOKEN_PATHS = {
         "security": [],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["email", "password"],
-            "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}}}},
+            "additionalProperties": False,
+            "properties": {"email": {"type": "string", "maxLength": 254},
+                           "password": {"type": "string", "maxLength": 128}}}}}},
         "responses": {"201": {"description": "{token, role}"}, "401": {"description": "wrong credentials"}},
+    }},
+    "/me": {"get": {
+        "summary": "The user the bearer token belongs to",
+        "responses": {"200": {"description": "{email, name, role, account: {code, name} | null, unit, language}"},
+                      "401": {"description": "missing, invalid or revoked token, or the user is not active"}},
     }},
     "/openapi.json": {"get": {"summary": "This document", "security": [],
                               "responses": {"200": {"description": "OpenAPI 3.1"}}}},
@@ -88,7 +114,7 @@ def init_app(app: Flask) -> None:
             return error_response(error.status, error.code, error.message)
         from ..portal.views import render_error
 
-        return render_error(error.status, error.message)
+        return render_error(error.status, error_message(error))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -97,6 +123,9 @@ def init_app(app: Flask) -> None:
             return error_response(error.code or 400, code, error.description or error.name)
         from ..portal.views import render_error
 
+        if isinstance(error, CSRFError):
+            return render_error(400, gettext(
+                "The form was sent without a valid security token. Go back, reload the page and try again."))
         return render_error(error.code or 500, None)
 
     @app.errorhandler(500)

@@ -13,20 +13,25 @@ from .services import build_home
 
 bp = Blueprint("portal", __name__, template_folder="templates")
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; it is translated where it is shown."""
+    return message
+
+
 ERROR_TITLES = {
-    400: "The request could not be understood.",
-    403: "You may not open this page.",
-    404: "This page does not exist.",
-    405: "This action is not allowed here.",
-    409: "This change conflicts with the current state.",
-    413: "The upload is too large.",
-    429: "Too many requests. Please wait a moment and try again.",
-    500: "Something went wrong on our side.",
+    400: N_("The request could not be understood."),
+    403: N_("You may not open this page."),
+    404: N_("This page does not exist."),
+    405: N_("This action is not allowed here."),
+    409: N_("This change conflicts with the current state."),
+    413: N_("The upload is too large."),
+    429: N_("Too many requests. Please wait a moment and try again."),
+    500: N_("Something went wrong on our side."),
 }
 
 
 def render_error(status: int, message: str | None):
-    title = _(ERROR_TITLES.get(status, "Something went wrong."))
+    title = _(ERROR_TITLES.get(status, N_("Something went wrong.")))
     return render_template("portal/error.html", status=status, title=title, message=message), status
 
 
