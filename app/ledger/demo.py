@@ -215,10 +215,11 @@ def _payments(session, rng, account, prefix, invoices, currency, international, 
         roll = rng.random()
         if recent < -20 and roll < 0.7:
             continue  # not due yet and not paid yet
-        if roll < 0.08 + 0.02 * (index % 3):
+        settled = recent > 120  # old debts have been collected by now, if late
+        if not settled and roll < 0.15 + 0.05 * (index % 3):
             continue  # unpaid: shows as overdue
         seq += 1
-        partial = roll > 0.93
+        partial = not settled and roll > 0.9
         amount = (invoice.amount * Decimal("0.5")).quantize(CENT) if partial else invoice.amount
         paid_on = invoice.due_date + timedelta(days=rng.randint(-10, 25))
         if paid_on > today:

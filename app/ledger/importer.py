@@ -257,6 +257,8 @@ def read_records(path: Path) -> tuple[str, list[RawRecord]]:
 
 
 def _read_json_lines(text: str) -> list[RawRecord]:
+    if text.lstrip().startswith("["):
+        return _read_json_array(text)
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -275,6 +277,39 @@ def _read_json_lines(text: str) -> list[RawRecord]:
             continue
         records.append(RawRecord(kind, data, [number]))
     return records
+
+
+def _read_json_array(text: str) -> list[RawRecord]:
+    """A JSON array of records (however laid out); each record is located by the line it starts on."""
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    records: list[RawRecord] = []
+    position = text.index("[") + 1
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        line = text.count("\n", 0, position) + 1
+        if position >= len(text):
+            records.append(RawRecord(None, "the JSON array is not closed", [line]))
+            return records
+        if text[position] == "]":
+            return records
+        try:
+            data, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            # the rest cannot be located reliably: report and stop, keeping the records before
+            records.append(
+                RawRecord(
+                    None, f"not valid JSON ({error.msg}); the rest of the file was not read", [error.lineno]
+                )
+            )
+            return records
+        kind = data.get("type") if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            records.append(RawRecord(None, "a record must be a JSON object", [line]))
+        elif kind not in KINDS:
+            records.append(RawRecord(None, f"type must be order, invoice or payment, not {kind!r}", [line]))
+        else:
+            records.append(RawRecord(kind, data, [line]))
 
 
 ORDER_HEADER = (
@@ -550,7 +585,7 @@ def _write_order(session: Session, rec: OrderIn, accounts, catalog: Catalog) -> 
         )
         if order is not None:
             clash_stmt = clash_stmt.where(OrderLine.order_id != order.id)
-        clash = session.scalars(clash_stmt).first()
+        clash = session.scalars(clash_stmt.order_by(ShippedUnit.serial_number)).first()
         if clash:
             raise RecordRejected(f"serial number {clash} was shipped on another order")
     outcome = "updated"

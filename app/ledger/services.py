@@ -17,7 +17,7 @@ from ..accounts.models import Account, Role, UnitKind, User
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..registry import ShippedUnit as ShippedUnitInfo
 from ..web import MAX_PER_PAGE, Page, paginate
-from .models import Invoice, Order, OrderLine, Payment, PaymentApplication, ShippedUnit
+from .models import Invoice, Order, OrderLine, OrderStatus, Payment, PaymentApplication, ShippedUnit
 
 ZERO = Decimal("0.00")
 
@@ -175,6 +175,14 @@ def _ordered(stmt: Select, column, query: ListQuery, tiebreak) -> Select:
     return stmt.order_by(primary, secondary)
 
 
+# orders sort by where they are in their life, not by the alphabet of the status codes
+ORDER_LIFECYCLE = case(
+    {status.value: rank for rank, status in enumerate(OrderStatus)},
+    value=Order.status,
+    else_=len(OrderStatus),
+)
+
+
 def orders_stmt(scope: Scope, query: ListQuery, today: date) -> Select:
     stmt = _scoped(select(Order).options(selectinload(Order.account)), Order, scope)
     start = view_start(query.view, today)
@@ -185,7 +193,7 @@ def orders_stmt(scope: Scope, query: ListQuery, today: date) -> Select:
         "date": Order.order_date,
         "currency": Order.currency,
         "amount": Order.amount,
-        "status": Order.status,
+        "status": ORDER_LIFECYCLE,
     }
     if query.sort == "account":
         stmt = stmt.join(Account, Account.id == Order.account_id)

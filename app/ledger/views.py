@@ -12,7 +12,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
-from ..errors import DomainError
 from ..extensions import db
 from . import services
 from .labels import (
@@ -258,6 +257,3 @@ def ledger_labels() -> dict:
         "money": money,
         "bucket": bucket_label,
     }
-
-
-__all__ = ["DomainError", "bp"]

@@ -239,3 +239,35 @@ def test_openapi_lists_ledger_paths(client):
         assert path in paths
     names = [p["name"] for p in paths["/orders"]["get"]["parameters"]]
     assert names[:5] == ["view", "sort", "order", "page", "per_page"]
+
+
+def test_csv_exports_follow_view_and_sort(client, make, ledger, fixed_today):
+    account = make.account()
+    ledger.order(account, number="SO-OLD", day=date(2026, 2, 1), amount="12345.60")
+    ledger.order(account, number="SO-NEW", day=date(2026, 3, 10), amount="5.00")
+    late = ledger.invoice(account, number="INV-LATE", due=date(2026, 3, 1), amount="100.00")
+    ledger.payment(account, {late: "30.00"}, number="PAY-PART")
+    fixed_today(date(2026, 3, 11))
+    login(client, make.user(Role.CUSTOMER, account=account))
+    response = client.get("/account/orders.csv?sort=amount&order=desc")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = [line.split(",") for line in response.get_data(as_text=True).lstrip("\ufeff").splitlines()]
+    assert rows[0][:5] == ["account", "number", "date", "currency", "amount"]
+    assert [r[1] for r in rows[1:]] == ["SO-OLD", "SO-NEW"] and rows[1][4] == "12345.60"
+    this_week = client.get("/account/orders.csv?view=this_week").get_data(as_text=True)
+    assert "SO-NEW" in this_week and "SO-OLD" not in this_week
+    invoices = client.get("/account/invoices.csv").get_data(as_text=True).splitlines()
+    assert invoices[1].split(",")[7:] == ["overdue", "10", "70.00"]
+    payments = client.get("/account/payments.csv").get_data(as_text=True).splitlines()
+    assert payments[1].split(",")[7:9] == ["applied", "30.00"]
+
+
+def test_ledger_registers_its_seams(app):
+    from app.registry import registry
+
+    reg = registry(app)
+    assert ("ledger", 30) in [(loader.name, loader.order) for loader in reg.demo_loaders]
+    assert {"ledger.orders", "ledger.invoices", "ledger.payments", "ledger.statement"} <= {
+        item.endpoint for item in reg.nav
+    }

@@ -235,3 +235,27 @@ def test_record_cannot_move_to_another_account(example_accounts, do_import, tmp_
     path.write_text(json.dumps(record), encoding="utf-8")
     report = do_import(path)
     assert "belongs to another account" in report.errors[0]
+
+
+def test_json_array_document_is_read_with_line_numbers(example_accounts, do_import, tmp_path):
+    records = [
+        json.loads(line)
+        for line in (EXAMPLES / "ledger-example.json").read_text(encoding="utf-8").splitlines()
+    ]
+    records[1]["currency"] = "XYZ"
+    path = tmp_path / "pretty.json"
+    path.write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    # "number" is on the third line of the record: "{", "type", "number"
+    second_starts = text[: text.index('"SO-EX-0002"')].count("\n") + 1 - 2
+    report = do_import(path)
+    assert report.created == 4
+    assert report.errors == [
+        f"line {second_starts}: currency: unknown currency 'XYZ' (use one of CNY, EUR, GBP, HKD, JPY, USD)"
+    ]
+    broken = tmp_path / "broken.json"
+    broken.write_text(
+        json.dumps(records[:1], indent=2)[:-1] + ',\n  {"type": "order",\n  oops\n]', encoding="utf-8"
+    )
+    report = do_import(broken)
+    assert report.unchanged == 1 and len(report.errors) == 1 and "the rest of the file" in report.errors[0]

@@ -103,7 +103,7 @@ def test_orders_sort_by_every_column_both_ways(make, ledger):
         "date": ["SO-3", "SO-1", "SO-2"],
         "currency": ["SO-3", "SO-1", "SO-2"],
         "amount": ["SO-1", "SO-2", "SO-3"],
-        "status": ["SO-3", "SO-1", "SO-2"],
+        "status": ["SO-1", "SO-2", "SO-3"],  # open, shipped, cancelled: the order's life
         "account": ["SO-2", "SO-3", "SO-1"],
     }
     assert set(expected) == set(services.SORTS[services.ORDERS])
