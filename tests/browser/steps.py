@@ -12,7 +12,7 @@ STAFF_QUEUE = "/staff/requests"
 
 def open_from_queue(page: Page, number: str, *, all_units: bool = False) -> None:
     """Staff: the request queue, filtered to ``number`` (in every unit's queue if asked), then its page."""
-    page.locator(f"nav a[href='{STAFF_QUEUE}']").click()
+    page.locator(f"nav.navbar a[href='{STAFF_QUEUE}']").click()
     search = page.locator("main form[role=search]")
     if all_units:
         search.locator("select[name=unit]").select_option("")
@@ -24,7 +24,7 @@ def open_from_queue(page: Page, number: str, *, all_units: bool = False) -> None
 
 def open_from_my_requests(page: Page, number: str) -> None:
     """Customer: their service-request list, then the request."""
-    page.locator(f"nav a[href='{CUSTOMER_REQUESTS}']").click()
+    page.locator(f"nav.navbar a[href='{CUSTOMER_REQUESTS}']").click()
     page.locator(f"main table a:text-is('{number}')").click()
     expect(page.locator("h1")).to_contain_text(number)
 

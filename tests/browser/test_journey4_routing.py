@@ -22,7 +22,7 @@ SUMMARY = "到货压缩机外包装破损，多台底座变形"
 def test_journey4_office_to_infocentre_to_qa(journey, texts):
     # The customer writes a complaint on the web.
     customer = journey.new_page(CUSTOMER)
-    customer.locator("nav a[href='/requests']").click()
+    customer.locator("nav.navbar a[href='/requests']").click()
     customer.locator("main a[href='/requests/new']").first.click()
     form = customer.locator("main form[method=post]")
     form.locator("select[name=type]").select_option("complaint")
@@ -37,16 +37,18 @@ def test_journey4_office_to_infocentre_to_qa(journey, texts):
     assert detail_value(customer, texts.zh("Owner")) == "华东营业所"
     journey.shot(customer, "customer-submitted")
 
-    # The east-China sales office finds it in its queue, marked new, and transfers it to the information centre.
+    # The east-China sales office finds it in its queue, marked new, and transfers it to the
+    # information centre.
     office = journey.new_page(EAST_OFFICE)
-    office.locator(f"nav a[href='/staff/requests']").click()
+    office.locator("nav.navbar a[href='/staff/requests']").click()
     row = office.locator("main table tbody tr", has=office.locator(f"a:text-is('{number}')"))
     expect(row).to_contain_text(texts.zh("New"))
     expect(row).to_contain_text(SUMMARY)
     journey.shot(office, "office-queue")
     row.locator(f"a:text-is('{number}')").click()
     office.locator("main form[action$='/transfer'] select[name=unit]").select_option("infocentre")
-    office.locator("main form[action$='/transfer'] input[name=note]").fill("包装问题涉及物流与质量，请信息中心分派。")
+    office.locator("main form[action$='/transfer'] input[name=note]").fill(
+        "包装问题涉及物流与质量，请信息中心分派。")
     submit(office, "transfer")
     expect(office.locator("main .alert-success")).to_have_text(texts.zh("The request was transferred."))
     assert detail_value(office, texts.zh("Owner")).startswith("信息中心")

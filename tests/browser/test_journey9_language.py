@@ -23,12 +23,12 @@ def test_journey9_language_switch(journey, texts):
     expect(visitor.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(visitor.locator("h1")).to_have_text(texts.zh("Sign in"))
     journey.shot(visitor, "sign-in-chinese")
-    visitor.locator("nav a[lang=en]").click()
+    visitor.locator("nav.navbar a[lang=en]").click()
     expect(visitor).to_have_url(journey.portal.url("/login"))
     expect(visitor.locator("html")).to_have_attribute("lang", "en")
     expect(visitor.locator("h1")).to_have_text("Sign in")
     journey.shot(visitor, "sign-in-english")
-    visitor.locator("nav a[lang=zh-CN]").click()
+    visitor.locator("nav.navbar a[lang=zh-CN]").click()
     expect(visitor.locator("h1")).to_have_text(texts.zh("Sign in"))
 
     # A signed-in customer: the home page and the pages after it follow the switch, until switched back.
@@ -36,15 +36,15 @@ def test_journey9_language_switch(journey, texts):
     expect(customer.locator("#help-title")).to_have_text(texts.zh("How can we help you?"))
     expect(customer.locator("#alerts-title")).to_have_text(texts.zh("Alerts"))
     journey.shot(customer, "home-chinese")
-    customer.locator("nav a[lang=en]").click()
+    customer.locator("nav.navbar a[lang=en]").click()
     expect(customer.locator("html")).to_have_attribute("lang", "en")
     expect(customer.locator("#help-title")).to_have_text("How can we help you?")
     expect(customer.locator("#account-title")).to_have_text("My account")
     expect(customer.locator("nav button[type=submit]")).to_have_text("Sign out")
     journey.shot(customer, "home-english")
-    customer.locator("nav a[href='/me']").click()  # another page keeps the chosen language
+    customer.locator("nav.navbar a[href='/me']").click()  # another page keeps the chosen language
     expect(customer.locator("html")).to_have_attribute("lang", "en")
-    customer.locator("nav a[lang=zh-CN]").click()
+    customer.locator("nav.navbar a[lang=zh-CN]").click()
     expect(customer.locator("html")).to_have_attribute("lang", "zh-CN")
     customer.locator("a.navbar-brand").click()
     expect(customer.locator("#help-title")).to_have_text(texts.zh("How can we help you?"))
