@@ -213,7 +213,7 @@ class Journey:
     # pages and sign-in
 
     def new_page(self, as_user: str | None = None, *, password: str = DEMO_PASSWORD, fresh: bool = False):
-        """A page in a new browser context; signed in as ``as_user`` (an e-mail) if given.
+        """A page in a new browser context; with ``as_user`` (an e-mail): signed in, on the home page.
 
         A user's sign-in is made through the sign-in form once per session and its cookies reused
         (the form is rate-limited per address); ``fresh=True`` signs in through the form again."""
@@ -227,6 +227,9 @@ class Journey:
         if as_user is not None and state is None:
             self.sign_in(page, as_user, password)
             self.sessions[as_user] = context.storage_state()
+        elif as_user is not None:
+            page.goto("/")  # where signing in would have led
+            assert not page.url.split("?")[0].endswith("/login"), f"{as_user}'s saved sign-in stopped working"
         return page
 
     def sign_in(self, page, email: str, password: str = DEMO_PASSWORD) -> None:

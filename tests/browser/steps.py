@@ -43,3 +43,9 @@ def detail_value(page: Page, label: str) -> str:
 def request_number_from_heading(page: Page) -> str:
     """The request number at the start of the heading, e.g. ``SR-2026-000301 · 压缩机…``."""
     return page.locator("h1").inner_text().split("·")[0].strip()
+
+
+def history_steps(page: Page) -> list[str]:
+    """The label of each entry of the request's history, oldest first (e.g. ``Transferred``)."""
+    entries = page.locator("#history-title + ol > li > div:first-child > span:first-child").all_inner_texts()
+    return [entry.strip() for entry in entries]
