@@ -23,22 +23,33 @@ from zhconv_rs import zhconv
 log = logging.getLogger(__name__)
 
 # CJK ideographs (BMP blocks and compatibility ideographs) and ASCII letter/digit runs.
-_RUN = re.compile(r"(?P<cjk>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|(?P<word>[a-z0-9]+(?:[-_./][a-z0-9]+)*)")
+_RUN = re.compile(
+    r"(?P<cjk>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|(?P<word>[a-z0-9]+(?:[-_./][a-z0-9]+)*)"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _REFRIGERANT = re.compile(r"^r(\d{2,3}[a-z]?)$")
 _HAS_LETTER = re.compile(r"[a-z]")
 _HAS_DIGIT = re.compile(r"\d")
 
 # Function words and question words that say nothing about a fault.
-STOP_WORDS = frozenset("""
-的 了 是 在 和 与 及 或 也 就 都 而 又 很 还 但 被 把 让 给 对 从 向 到 于 以 之 其 此 这 那 这个 那个 这种 那种
-这样 那样 一个 一下 一些 有些 有点 我 我们 你 你们 您 他 她 它 他们 咱们 吗 呢 吧 啊 呀 哦 嘛 么 啦 哈 嗯 请问
-请 问 问下 问一下 怎么 怎么办 怎样 如何 为什么 为何 什么 啥 哪 哪里 哪个 是不是 能不能 可不可以 要不要 会不会 有没有
-是否 可以 能 会 要 想 应该 需要 一直 总是 经常 老是 有时 时候 现在 已经 然后 所以 因为 如果 就是 还是 不过 可是
-等 等等 个 台 次 些 着 过 得 地 之后 以后 以前 之前 上 下 里 中 内 没 没有 有 一 二
-a an and are as at be but by for from has have how i if in into is it its of on or that the their then there
-these this to was were what when where which who why will with you your does do did can could should would
-""".split())
+STOP_WORDS = frozenset(
+    """
+的 了 是 在 和 与 及 或 也 就 都 而 又 很 还 但 被 把 让 给
+对 从 向 到 于 以 之 其 此 这 那 这个 那个 这种 那种 这样 那样
+一个 一下 一些 有些 有点 我 我们 你 你们 您 他 她 它 他们 咱们 吗
+呢 吧 啊 呀 哦 嘛 么 啦 哈 嗯 请问 请 问 问下 问一下 怎么 怎么办
+怎样 如何 为什么 为何 什么 啥 哪 哪里 哪个 是不是 能不能 可不可以
+要不要 会不会 有没有 是否 可以 能 会 要 想 应该 需要 一直 总是 经常
+老是 有时 时候 现在 已经 然后 所以 因为 如果 就是 还是 不过 可是 等
+等等 个 台 次 些 着 过 得 地 之后 以后 以前 之前 上 下 里 中 内
+没 没有 有 一 二 a an and are as at be but by
+for from has have how i if in into is it
+its of on or that the their then there
+these this to was were what when where
+which who why will with you your does do
+did can could should would
+""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,9 @@ _init_lock = threading.Lock()
 _initialised: set[str] = set()
 
 
-def init_jieba(cache_dir: Path | None = None, userdict: Path | None = None,
-               extra_words: Iterable[str] = ()) -> None:
+def init_jieba(
+    cache_dir: Path | None = None, userdict: Path | None = None, extra_words: Iterable[str] = ()
+) -> None:
     """Loads jieba's dictionary once per process (0.8 s), silently, caching it under ``cache_dir``,
     then the domain dictionary. Later calls with the same dictionary do nothing."""
     key = str(userdict or "")
@@ -124,7 +136,7 @@ def bigrams(text: str, normalised: bool = False) -> list[str]:
     for match in _RUN.finditer(text if normalised else normalise(text)):
         run = match.group("cjk")
         if run:
-            out.extend([run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)])
+            out.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
         else:
             out.extend(code_token(match.group("word"))[:1])
     return out
@@ -136,8 +148,19 @@ class JiebaTokenizer(Tokenizer):
     def __eq__(self, other):
         return other.__class__ is self.__class__
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for index, text in enumerate(analyze_terms(value) if tokenize else [value]):
             token.text = text
@@ -159,8 +182,19 @@ class BigramTokenizer(Tokenizer):
     def __eq__(self, other):
         return other.__class__ is self.__class__
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for index, text in enumerate(bigrams(value) if tokenize else [value]):
             token.text = text
@@ -203,21 +237,23 @@ class Synonyms:
                 variants.setdefault(word, len(groups) - 1)
         return cls(tuple(groups), variants, max((len(v) for v in variants), default=0))
 
-    def spans(self, normalised: str) -> tuple[list[tuple[str, ...]], str]:
-        """Greedy longest matches of variants in the text: (the groups found, the text left over)."""
-        found: list[tuple[str, ...]] = []
+    def spans(self, normalised: str) -> tuple[list[tuple[tuple[str, ...], str]], str]:
+        """Greedy longest matches of variants: ([(group, the variant typed)], the text left over)."""
+        found: list[tuple[tuple[str, ...], str]] = []
         rest: list[str] = []
         i = 0
         while i < len(normalised):
             for length in range(min(self.max_len, len(normalised) - i), 1, -1):
-                group = self.variants.get(normalised[i:i + length])
+                group = self.variants.get(normalised[i : i + length])
                 if group is not None:
                     # A latin variant must stand alone ("oil" in "boil" is not a match).
-                    piece = normalised[i:i + length]
-                    if piece.isascii() and ((i and normalised[i - 1].isalnum()) or
-                                            (i + length < len(normalised) and normalised[i + length].isalnum())):
+                    piece = normalised[i : i + length]
+                    if piece.isascii() and (
+                        (i and normalised[i - 1].isalnum())
+                        or (i + length < len(normalised) and normalised[i + length].isalnum())
+                    ):
                         continue
-                    found.append(self.groups[group])
+                    found.append((self.groups[group], piece))
                     rest.append(" ")
                     i += length
                     break

@@ -92,8 +92,12 @@ class SearchBackend(Protocol):
     def remove(self, slugs: Sequence[str]) -> None: ...
     def rebuild(self, documents: Iterable[SearchDocument], procs: int = 1) -> int: ...
     def search(self, request: SearchRequest) -> SearchResults: ...
-    def candidates(self, text: str, visibilities: Iterable[str], limit: int = 50) -> list[tuple[str, float]]: ...
-    def suggest_titles(self, text: str, visibilities: Iterable[str], limit: int = 8) -> list[tuple[str, str]]: ...
+    def candidates(
+        self, text: str, visibilities: Iterable[str], limit: int = 50
+    ) -> list[tuple[str, float]]: ...
+    def suggest_titles(
+        self, text: str, visibilities: Iterable[str], limit: int = 8
+    ) -> list[tuple[str, str]]: ...
 
 
 def build_schema(plain: bool = False) -> Schema:
@@ -117,15 +121,27 @@ def build_schema(plain: bool = False) -> Schema:
 
 def index_fields(doc: SearchDocument) -> dict:
     """The Whoosh fields of a search document (a pure function)."""
-    content = "\n".join(filter(None, [doc.cause, doc.action, doc.body, " ".join(doc.tags),
-                                      " ".join(doc.products), " ".join(doc.refrigerants),
-                                      " ".join(doc.fault_codes)]))
+    content = "\n".join(
+        filter(
+            None,
+            [
+                doc.title,
+                doc.symptom,
+                doc.cause,
+                doc.action,
+                doc.body,
+                " ".join(doc.tags),
+                " ".join(doc.products),
+                " ".join(doc.refrigerants),
+                " ".join(doc.fault_codes),
+            ],
+        )
+    )
     return {
         "slug": doc.slug,
         "title": doc.title,
         "symptom": doc.symptom,
-        # The title and symptom are fields of their own; content holds the rest, so a word in the
-        # title scores through the boosted title field and not twice.
+        # Everything; the title and symptom also have boosted fields of their own (BM25F-style).
         "content": content,
         "grams": "\n".join(filter(None, [doc.title, doc.symptom, doc.cause, doc.action, doc.body])),
         "kind": doc.kind,
@@ -140,10 +156,15 @@ def index_fields(doc: SearchDocument) -> dict:
 class WhooshBackend:
     """Whoosh index with the jieba analyser in ``index_dir`` (see the module docstring)."""
 
-    def __init__(self, index_dir: Path, synonyms: Synonyms | None = None,
-                 series_of: Callable[[str], str | None] = lambda code: None,
-                 loader: Callable[[], Iterable[SearchDocument]] | None = None,
-                 plain: bool = False, lock_wait: float = 60.0):
+    def __init__(
+        self,
+        index_dir: Path,
+        synonyms: Synonyms | None = None,
+        series_of: Callable[[str], str | None] = lambda code: None,
+        loader: Callable[[], Iterable[SearchDocument]] | None = None,
+        plain: bool = False,
+        lock_wait: float = 60.0,
+    ):
         self.index_dir = Path(index_dir)
         self.synonyms = synonyms or Synonyms.empty()
         self.series_of = series_of
@@ -198,7 +219,9 @@ class WhooshBackend:
             if self.loader is None:
                 self._create_empty()
                 return True
-            log.warning("search index in %s missing or unreadable: rebuilding from the database", self.index_dir)
+            log.warning(
+                "search index in %s missing or unreadable: rebuilding from the database", self.index_dir
+            )
             count = self.rebuild(self.loader())
             log.warning("search index rebuilt: %d articles", count)
             return True
@@ -298,8 +321,9 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest) -> SearchResults:
         parsed = self.parse(request.text, request.synonyms)
-        result = SearchResults(total=0, page=request.page, per_page=request.per_page, hits=[],
-                               terms=parsed.highlight_terms())
+        result = SearchResults(
+            total=0, page=request.page, per_page=request.per_page, hits=[], terms=parsed.highlight_terms()
+        )
         if not request.visibilities:
             return result
         searcher = self.searcher()
@@ -315,9 +339,16 @@ class WhooshBackend:
         for hit in results[start:limit]:
             stored = hit.fields()
             snippet = make_snippet(stored.get("text", ""), result.terms) if request.snippets else Markup("")
-            result.hits.append(Hit(slug=stored["slug"], title=stored["title"], kind=stored["kind"],
-                                   visibility=stored["visibility"], score=round(float(hit.score), 4),
-                                   snippet=snippet))
+            result.hits.append(
+                Hit(
+                    slug=stored["slug"],
+                    title=stored["title"],
+                    kind=stored["kind"],
+                    visibility=stored["visibility"],
+                    score=round(float(hit.score), 4),
+                    snippet=snippet,
+                )
+            )
         if request.facets:
             result.facets = self._facets(searcher, query, flt)
         if request.suggest and result.total < 3 and not parsed.phrases:
@@ -360,7 +391,11 @@ class WhooshBackend:
             if len(concept.alternatives) != 1 or len(concept.alternatives[0]) != 1:
                 continue
             token = concept.alternatives[0][0]
-            if len(token) < 2 or searcher.doc_frequency("content", token) or searcher.doc_frequency("title", token):
+            if (
+                len(token) < 2
+                or searcher.doc_frequency("content", token)
+                or searcher.doc_frequency("title", token)
+            ):
                 continue
             options = corrector.suggest(token, limit=1, maxdist=2 if token.isascii() else 1)
             if options and options[0] != token:
@@ -378,10 +413,12 @@ class WhooshBackend:
         searcher = self.searcher()
         titles = getattr(self._local, "titles", None)
         if titles is None:
-            titles = [(f["slug"], f["title"], f["visibility"], normalise(f["title"]))
-                      for f in searcher.all_stored_fields()]
+            titles = [
+                (f["slug"], f["title"], f["visibility"], normalise(f["title"]))
+                for f in searcher.all_stored_fields()
+            ]
             self._local.titles = titles
-        grams = {wanted[i:i + 2] for i in range(len(wanted) - 1)} or {wanted}
+        grams = {wanted[i : i + 2] for i in range(len(wanted) - 1)} or {wanted}
         scored: list[tuple[float, str, str]] = []
         for slug, title, visibility, norm in titles:
             if visibility not in visibilities:
@@ -407,8 +444,11 @@ class WhooshBackend:
             except LockError:
                 ix.close()
                 if time.monotonic() > deadline:
-                    log.error("search index busy for %.0f s; %s not indexed (run `isupport kb reindex`)",
-                              self.lock_wait, what)
+                    log.error(
+                        "search index busy for %.0f s; %s not indexed (run `isupport kb reindex`)",
+                        self.lock_wait,
+                        what,
+                    )
                     return False
                 continue
             try:
@@ -447,8 +487,11 @@ class WhooshBackend:
         ix = windex.create_in(str(directory), build_schema(self.plain))
         count = 0
         try:
-            writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1) if procs > 1 else \
-                ix.writer(limitmb=256)
+            writer = (
+                ix.writer(procs=procs, limitmb=256, multisegment=procs > 1)
+                if procs > 1
+                else ix.writer(limitmb=256)
+            )
             try:
                 for doc in documents:
                     writer.add_document(**index_fields(doc))

@@ -7,9 +7,18 @@ from pygal.style import CleanStyle
 
 
 def searches_chart(data, searches_label: str, zero_label: str) -> bytes:
-    chart = pygal.Bar(width=760, height=300, style=CleanStyle, show_legend=True, legend_at_bottom=True,
-                      x_label_rotation=30, js=[], disable_xml_declaration=False, print_values=False,
-                      no_data_text="—")
+    chart = pygal.Bar(
+        width=760,
+        height=300,
+        style=CleanStyle,
+        show_legend=True,
+        legend_at_bottom=True,
+        x_label_rotation=30,
+        js=[],
+        disable_xml_declaration=False,
+        print_values=False,
+        no_data_text="—",
+    )
     chart.x_labels = [day[5:] for day, _n, _z in data.per_day]
     chart.add(searches_label, [n for _d, n, _z in data.per_day])
     chart.add(zero_label, [z for _d, _n, z in data.per_day])

@@ -19,8 +19,11 @@ def kb_cli() -> None:
     pass
 
 
-@kb_cli.command("import", help="Import articles from a JSONL file or a folder of Markdown files (upsert by "
-                               "slug, publish, index). Exit 0: all imported; 2: some rejected; 1: nothing read.")
+@kb_cli.command(
+    "import",
+    help="Import articles from a JSONL file or a folder of Markdown files (upsert by "
+    "slug, publish, index). Exit 0: all imported; 2: some rejected; 1: nothing read.",
+)
 @click.argument("path", type=click.Path(path_type=Path))
 @with_appcontext
 def import_command(path: Path) -> None:
@@ -36,9 +39,11 @@ def import_command(path: Path) -> None:
         sys.exit(1)
     for where, message in report.rejected:
         click.echo(f"rejected {where}: {message}", err=True)
-    click.echo(f"imported {report.imported} (created {report.created}, updated {report.updated}, "
-               f"unchanged {report.unchanged}), rejected {len(report.rejected)} "
-               f"in {time.perf_counter() - started:.1f} s")
+    click.echo(
+        f"imported {report.imported} (created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}), rejected {len(report.rejected)} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     if not report.read_any:
         sys.exit(1)
     if report.rejected:

@@ -18,7 +18,10 @@ def load_demo(settings, echo: Callable[[str], None]) -> None:
         path = settings.content_dir / folder
         if path.is_dir():
             report = services.import_articles(db.session, path, author=author)
-            echo(f"  {folder}: {report.imported} articles ({report.created} new), {len(report.rejected)} rejected")
+            echo(
+                f"  {folder}: {report.imported} articles ({report.created} new), "
+                f"{len(report.rejected)} rejected"
+            )
             for where, message in report.rejected:
                 echo(f"  rejected {where}: {message}")
     count = services.reindex(db.session, services.get_backend(current_app), procs=1)

@@ -10,8 +10,14 @@ from ..catalog import normalise_model_code
 
 SECTION_TITLES = {"symptom": "现象", "cause": "原因", "action": "处理"}
 _SECTION_RE = re.compile(r"^##\s*(现象|原因|处理|symptom|cause|action)\s*$", re.IGNORECASE | re.MULTILINE)
-_HEADING_KEYS = {"现象": "symptom", "原因": "cause", "处理": "action",
-                 "symptom": "symptom", "cause": "cause", "action": "action"}
+_HEADING_KEYS = {
+    "现象": "symptom",
+    "原因": "cause",
+    "处理": "action",
+    "symptom": "symptom",
+    "cause": "cause",
+    "action": "action",
+}
 _MD_NOISE = re.compile(r"(!?\[([^\]]*)\]\([^)]*\))|[#*_`>|]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
 
 
@@ -29,10 +35,10 @@ def split_sections(body: str) -> Sections:
     matches = list(_SECTION_RE.finditer(body or ""))
     if not matches:
         return Sections(rest=(body or "").strip())
-    parts["rest"].append(body[:matches[0].start()])
+    parts["rest"].append(body[: matches[0].start()])
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
-        parts[_HEADING_KEYS[match.group(1).lower()]].append(body[match.end():end])
+        parts[_HEADING_KEYS[match.group(1).lower()]].append(body[match.end() : end])
     return Sections(**{key: "\n".join(p.strip() for p in value if p.strip()) for key, value in parts.items()})
 
 
@@ -68,9 +74,22 @@ class SearchDocument:
 
     def searchable_text(self) -> str:
         """Everything a query may match, in one string (also what the deflection engine's TF-IDF reads)."""
-        return "\n".join(filter(None, [self.title, self.symptom, self.cause, self.action, self.body,
-                                        " ".join(self.tags), " ".join(self.products),
-                                        " ".join(self.refrigerants), " ".join(self.fault_codes)]))
+        return "\n".join(
+            filter(
+                None,
+                [
+                    self.title,
+                    self.symptom,
+                    self.cause,
+                    self.action,
+                    self.body,
+                    " ".join(self.tags),
+                    " ".join(self.products),
+                    " ".join(self.refrigerants),
+                    " ".join(self.fault_codes),
+                ],
+            )
+        )
 
     def snippet_source(self) -> str:
         return plain_text("\n".join(filter(None, [self.symptom, self.cause, self.action, self.body])))[:3000]
@@ -91,8 +110,16 @@ def search_document(article, series_of: Callable[[str], str | None] = lambda cod
     kind = getattr(article.kind, "value", article.kind)
     visibility = getattr(article.visibility, "value", article.visibility)
     return SearchDocument(
-        slug=article.slug, title=article.title, kind=kind, visibility=visibility,
-        symptom=sections.symptom, cause=sections.cause, action=sections.action, body=sections.rest,
-        tags=tuple(article.tags or ()), products=tuple(products),
-        refrigerants=_codes(article.refrigerants or []), fault_codes=_codes(article.fault_codes or []),
+        slug=article.slug,
+        title=article.title,
+        kind=kind,
+        visibility=visibility,
+        symptom=sections.symptom,
+        cause=sections.cause,
+        action=sections.action,
+        body=sections.rest,
+        tags=tuple(article.tags or ()),
+        products=tuple(products),
+        refrigerants=_codes(article.refrigerants or []),
+        fault_codes=_codes(article.fault_codes or []),
     )

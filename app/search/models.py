@@ -37,10 +37,13 @@ class Article(db.Model):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[ArticleKind] = mapped_column(enum_column(ArticleKind), default=ArticleKind.SOLUTION, index=True)
+    kind: Mapped[ArticleKind] = mapped_column(
+        enum_column(ArticleKind), default=ArticleKind.SOLUTION, index=True
+    )
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.CUSTOMERS)
-    status: Mapped[ArticleStatus] = mapped_column(enum_column(ArticleStatus), default=ArticleStatus.DRAFT,
-                                                  index=True)
+    status: Mapped[ArticleStatus] = mapped_column(
+        enum_column(ArticleStatus), default=ArticleStatus.DRAFT, index=True
+    )
     products: Mapped[list] = mapped_column(JSON, default=list)
     refrigerants: Mapped[list] = mapped_column(JSON, default=list)
     fault_codes: Mapped[list] = mapped_column(JSON, default=list)
@@ -95,7 +98,7 @@ class Attachment(db.Model):
 
 
 class ArticleVote(db.Model):
-    """"Was this helpful?": one vote per user per article (a second vote changes the first)."""
+    """ "Was this helpful?": one vote per user per article (a second vote changes the first)."""
 
     __tablename__ = "kb_article_votes"
     __table_args__ = (UniqueConstraint("article_id", "user_id"),)

@@ -18,6 +18,8 @@ MAX_CONCEPTS = 10  # at most this many distinct query words, the rarest kept
 MAX_GRAMS = 12
 GRAM_WEIGHT = 0.35  # the character-bigram signal, beside the jieba words
 WORD_FIELDS = (("title", 1.0), ("symptom", 1.0), ("content", 1.0))
+CONTENT_ONLY = (("content", 1.0),)
+MAX_ALTERNATIVES = 6
 _PHRASE_RE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」')
 
 
@@ -80,23 +82,35 @@ def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
     seen: set[str] = set()
     if synonyms is not None and synonyms.groups:
         groups, normalised_rest = synonyms.spans(normalised)
-        for group in groups:
-            alternatives = tuple(dict.fromkeys(tuple(analyze_terms(word)) for word in group if analyze_terms(word)))
+        for group, typed in groups:
+            alternatives = tuple(
+                dict.fromkeys(tuple(analyze_terms(word)) for word in group if analyze_terms(word))
+            )
             if alternatives and alternatives[0] and alternatives[0][0] not in seen:
                 seen.add(alternatives[0][0])
-                concepts.append(Concept(alternatives, group[0]))
+                concepts.append(Concept(alternatives, typed))
     else:
         normalised_rest = normalised
     for token in analyze_terms(normalised_rest):
         if token not in seen and token not in STOP_WORDS:
             seen.add(token)
             concepts.append(Concept(((token,),), token))
-    grams = tuple(dict.fromkeys(g for g in bigrams(normalised, normalised=True)
-                                if not g.isascii() and not (set(g) <= STOP_CHARS)))
+    grams = tuple(
+        dict.fromkeys(
+            g for g in bigrams(normalised, normalised=True) if not g.isascii() and not (set(g) <= STOP_CHARS)
+        )
+    )
     return ParsedQuery(text=text, concepts=tuple(concepts), phrases=tuple(phrases), grams=grams)
 
 
 STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1)
+
+
+def _typed_first(concept: Concept) -> list[tuple[str, ...]]:
+    """The alternative the user typed first, then the others (canonical first)."""
+    typed = tuple(analyze_terms(concept.original))
+    others = [alt for alt in concept.alternatives if alt != typed]
+    return ([typed] if typed in concept.alternatives else []) + others
 
 
 def _word_query(token: str, fields=WORD_FIELDS) -> wq.Query:
@@ -104,7 +118,11 @@ def _word_query(token: str, fields=WORD_FIELDS) -> wq.Query:
 
 
 def _alternative_query(tokens: tuple[str, ...], fields=WORD_FIELDS) -> wq.Query:
-    return _word_query(tokens[0], fields) if len(tokens) == 1 else wq.And([_word_query(t, fields) for t in tokens])
+    return (
+        _word_query(tokens[0], fields)
+        if len(tokens) == 1
+        else wq.And([_word_query(t, fields) for t in tokens])
+    )
 
 
 def _phrase_query(grams: tuple[str, ...]) -> wq.Query:
@@ -113,19 +131,25 @@ def _phrase_query(grams: tuple[str, ...]) -> wq.Query:
     return wq.Phrase("grams", list(grams))
 
 
-def build_query(parsed: ParsedQuery, doc_frequency: Callable[[str, str], int] | None = None,
-                max_concepts: int = MAX_CONCEPTS, gram_weight: float = GRAM_WEIGHT,
-                fields=WORD_FIELDS) -> wq.Query | None:
+def build_query(
+    parsed: ParsedQuery,
+    doc_frequency: Callable[[str, str], int] | None = None,
+    max_concepts: int = MAX_CONCEPTS,
+    gram_weight: float = GRAM_WEIGHT,
+    fields=WORD_FIELDS,
+) -> wq.Query | None:
     """The Whoosh query: quoted phrases must match; the words and synonym groups are OR-ed (BM25F
     ranks documents matching more of them higher), each scored by its best synonym; character
     bigrams add a weaker second signal. The number of terms is bounded, rarest first."""
     concepts = list(parsed.concepts)
     grams = list(parsed.grams)
     if doc_frequency is not None:
+
         def rarity(concept: Concept) -> int:
             counts = [doc_frequency("content", alt[0]) for alt in concept.alternatives if alt]
             present = [c for c in counts if c > 0]
             return min(present) if present else 10**9
+
         if len(concepts) > max_concepts:
             keep = set(map(id, sorted(concepts, key=rarity)[:max_concepts]))
             concepts = [c for c in concepts if id(c) in keep]
@@ -138,7 +162,13 @@ def build_query(parsed: ParsedQuery, doc_frequency: Callable[[str, str], int] | 
         grams = grams[:MAX_GRAMS]
     should: list[wq.Query] = []
     for concept in concepts:
-        alternatives = [_alternative_query(alt, fields) for alt in concept.alternatives[:8] if alt]
+        # The words as typed are looked for in the boosted title and symptom too; their synonyms
+        # only in the content field (which holds everything), to keep the number of terms small.
+        alternatives = [
+            _alternative_query(alt, fields if index == 0 else CONTENT_ONLY)
+            for index, alt in enumerate(_typed_first(concept)[:MAX_ALTERNATIVES])
+            if alt
+        ]
         if alternatives:
             should.append(alternatives[0] if len(alternatives) == 1 else wq.DisjunctionMax(alternatives))
     if grams and gram_weight > 0:

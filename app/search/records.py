@@ -69,7 +69,7 @@ def article_input(data: object) -> ArticleInput:
     if not SLUG_RE.match(slug):
         raise InvalidInput("slug must be lower-case letters, digits and hyphens ([a-z0-9-]+)", field="slug")
     title = " ".join(_text(data, "title", required=True, limit=MAX_TITLE).split())
-    kind = (data.get("kind") or "solution")
+    kind = data.get("kind") or "solution"
     if kind not in ("solution", "document"):
         raise InvalidInput("kind must be solution or document", field="kind")
     visibility = data.get("visibility") or "customers"
@@ -80,15 +80,24 @@ def article_input(data: object) -> ArticleInput:
     if any(sections.values()):
         if kind != "solution":
             raise InvalidInput("symptom, cause and action belong to a solution", field="kind")
-        body = join_sections(sections["symptom"], sections["cause"], sections["action"],
-                             rest=split_sections(body).rest if body else "")
+        body = join_sections(
+            sections["symptom"],
+            sections["cause"],
+            sections["action"],
+            rest=split_sections(body).rest if body else "",
+        )
     if not body.strip():
         raise InvalidInput("body is required (or symptom, cause and action for a solution)", field="body")
     return ArticleInput(
-        slug=slug, title=title, body=body.strip() + "\n", kind=kind, visibility=visibility,
+        slug=slug,
+        title=title,
+        body=body.strip() + "\n",
+        kind=kind,
+        visibility=visibility,
         products=_list(data, "products"),
         refrigerants=_list(data, "refrigerants") or _list(data, "refrigerant"),
-        fault_codes=_list(data, "fault_codes"), tags=_list(data, "tags"),
+        fault_codes=_list(data, "fault_codes"),
+        tags=_list(data, "tags"),
     )
 
 

@@ -40,7 +40,12 @@ log = logging.getLogger(__name__)
 EXTENSION_KEY = "isupport.search"
 
 __all__ = [
-    "analyze_terms", "article_text", "candidates", "get_backend", "search_articles", "visibilities_for",
+    "analyze_terms",
+    "article_text",
+    "candidates",
+    "get_backend",
+    "search_articles",
+    "visibilities_for",
     "visible_articles",
 ]
 
@@ -115,8 +120,7 @@ def make_backend(app: Flask) -> WhooshBackend:
 
         return published_documents(db.session, _series_of(app))
 
-    return WhooshBackend(settings.index_dir, synonyms, series_of=_series_of(app),
-                         loader=loader)
+    return WhooshBackend(settings.index_dir, synonyms, series_of=_series_of(app), loader=loader)
 
 
 def get_backend(app: Flask | None = None) -> WhooshBackend:
@@ -138,8 +142,12 @@ def document_of(article: Article, series_of=None) -> SearchDocument:
 
 
 def published_documents(session: Session, series_of=None) -> Iterable[SearchDocument]:
-    stmt = select(Article).where(Article.status == ArticleStatus.PUBLISHED).order_by(Article.id) \
+    stmt = (
+        select(Article)
+        .where(Article.status == ArticleStatus.PUBLISHED)
+        .order_by(Article.id)
         .execution_options(yield_per=500)
+    )
     for article in session.scalars(stmt):
         yield document_of(article, series_of)
 
@@ -150,7 +158,9 @@ def reindex(session: Session, backend: WhooshBackend, procs: int = 1) -> int:
     count = backend.rebuild(published_documents(session, backend.series_of), procs=procs)
     late = list(session.scalars(select(Article).where(Article.updated_at >= started)))
     if late:
-        backend.index([document_of(a, backend.series_of) for a in late if a.status is ArticleStatus.PUBLISHED])
+        backend.index(
+            [document_of(a, backend.series_of) for a in late if a.status is ArticleStatus.PUBLISHED]
+        )
         backend.remove([a.slug for a in late if a.status is not ArticleStatus.PUBLISHED])
     return count
 
@@ -200,38 +210,76 @@ def _forget_changes(session: Session) -> None:
 
 
 def _meta(article: Article) -> dict:
-    return {"kind": article.kind.value, "visibility": article.visibility.value,
-            "products": list(article.products or []), "refrigerants": list(article.refrigerants or []),
-            "fault_codes": list(article.fault_codes or []), "tags": list(article.tags or [])}
+    return {
+        "kind": article.kind.value,
+        "visibility": article.visibility.value,
+        "products": list(article.products or []),
+        "refrigerants": list(article.refrigerants or []),
+        "fault_codes": list(article.fault_codes or []),
+        "tags": list(article.tags or []),
+    }
 
 
 def _add_version(session: Session, article: Article, author: User | None, note: str, now: datetime) -> None:
     article.version = (article.version or 0) + 1
-    session.add(ArticleVersion(article_id=article.id, number=article.version, title=article.title,
-                               body=article.body, status=article.status, meta=_meta(article), note=note[:200],
-                               author_id=author.id if author else None, created_at=now))
+    session.add(
+        ArticleVersion(
+            article_id=article.id,
+            number=article.version,
+            title=article.title,
+            body=article.body,
+            status=article.status,
+            meta=_meta(article),
+            note=note[:200],
+            author_id=author.id if author else None,
+            created_at=now,
+        )
+    )
 
 
 def check_solution_sections(data: ArticleInput) -> None:
     if data.kind == "solution":
         sections = split_sections(data.body)
-        missing = [name for name, text in (("现象", sections.symptom), ("原因", sections.cause),
-                                           ("处理", sections.action)) if not text.strip()]
+        missing = [
+            name
+            for name, text in (
+                ("现象", sections.symptom),
+                ("原因", sections.cause),
+                ("处理", sections.action),
+            )
+            if not text.strip()
+        ]
         if missing:
-            raise InvalidInput("A solution needs the sections ## 现象, ## 原因 and ## 处理 (missing: %s)."
-                               % ", ".join(missing), field="body")
+            raise InvalidInput(
+                "A solution needs the sections ## 现象, ## 原因 and ## 处理 (missing: {}).".format(
+                    ", ".join(missing)),
+                field="body",
+            )
 
 
-def save_article(session: Session, data: ArticleInput, author: User | None, *, status: ArticleStatus | None = None,
-                 note: str = "", now: datetime | None = None, article: Article | None = None) -> tuple[Article, bool]:
+def save_article(
+    session: Session,
+    data: ArticleInput,
+    author: User | None,
+    *,
+    status: ArticleStatus | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    article: Article | None = None,
+) -> tuple[Article, bool]:
     """Creates or updates (by slug) an article; adds a version when anything changed. (article, changed)"""
     now = now or utcnow()
     if article is None:
         article = session.scalar(select(Article).where(Article.slug == data.slug))
     created = article is None
     if created:
-        article = Article(slug=data.slug, status=status or ArticleStatus.DRAFT, created_at=now,
-                          author_id=author.id if author else None, version=0)
+        article = Article(
+            slug=data.slug,
+            status=status or ArticleStatus.DRAFT,
+            created_at=now,
+            author_id=author.id if author else None,
+            version=0,
+        )
         session.add(article)
     before = None if created else (article.title, article.body, article.status, _meta(article))
     article.title = data.title
@@ -254,8 +302,9 @@ def save_article(session: Session, data: ArticleInput, author: User | None, *, s
     return article, changed
 
 
-def set_status(session: Session, article: Article, status: ArticleStatus, actor: User | None,
-               now: datetime | None = None) -> Article:
+def set_status(
+    session: Session, article: Article, status: ArticleStatus, actor: User | None, now: datetime | None = None
+) -> Article:
     now = now or utcnow()
     if article.status is status:
         return article
@@ -281,8 +330,13 @@ class ImportReport:
         return bool(self.imported or self.rejected)
 
 
-def import_articles(session: Session, path: Path, author: User | None = None, batch_size: int = 500,
-                    now: datetime | None = None) -> ImportReport:
+def import_articles(
+    session: Session,
+    path: Path,
+    author: User | None = None,
+    batch_size: int = 500,
+    now: datetime | None = None,
+) -> ImportReport:
     """Upserts the records of a JSONL file or Markdown folder by slug and publishes them; commits in
     batches (each batch reaches the index in one write). Bad records are reported, the rest imported."""
     report = ImportReport()
@@ -302,8 +356,9 @@ def import_articles(session: Session, path: Path, author: User | None = None, ba
             continue
         seen.add(data.slug)
         existing = session.scalar(select(Article).where(Article.slug == data.slug))
-        _article, changed = save_article(session, data, author, status=ArticleStatus.PUBLISHED, note="imported",
-                                         now=now, article=existing)
+        _article, changed = save_article(
+            session, data, author, status=ArticleStatus.PUBLISHED, note="imported", now=now, article=existing
+        )
         report.imported += 1
         if existing is None:
             report.created += 1
@@ -322,27 +377,50 @@ def import_articles(session: Session, path: Path, author: User | None = None, ba
 # --- searching -------------------------------------------------------------------------------------
 
 
-def search_articles(session: Session, backend: SearchBackend, user_or_role, text: str,
-                    filters: SearchFilters = SearchFilters(), page: int = 1, per_page: int = 10, *,
-                    facets: bool = False, log_source: str | None = None, user: User | None = None) -> SearchResults:
+def search_articles(
+    session: Session,
+    backend: SearchBackend,
+    user_or_role,
+    text: str,
+    filters: SearchFilters | None = None,
+    page: int = 1,
+    per_page: int = 10,
+    *,
+    facets: bool = False,
+    log_source: str | None = None,
+    user: User | None = None,
+) -> SearchResults:
     """Searches what the user's role may see; logs the search when ``log_source`` is given
     (``results.log_id`` then names the log row, for click-through)."""
-    request = SearchRequest(text=text, visibilities=visibilities_for(user_or_role), filters=filters, page=page,
-                            per_page=per_page, facets=facets)
+    request = SearchRequest(
+        text=text,
+        visibilities=visibilities_for(user_or_role),
+        filters=filters or SearchFilters(),
+        page=page,
+        per_page=per_page,
+        facets=facets,
+    )
     results = backend.search(request)
     results.log_id = None  # type: ignore[attr-defined]
     if log_source and text.strip() and not results.empty_query and page == 1:
-        entry = SearchLogEntry(query=text.strip()[:500], normalised=" ".join(normalise(text).split())[:500],
-                               role=user_or_role if isinstance(user_or_role, str) else role_name(user_or_role),
-                               user_id=user.id if user is not None and getattr(user, "id", None) else None,
-                               source=log_source, result_count=results.total, created_at=utcnow())
+        entry = SearchLogEntry(
+            query=text.strip()[:500],
+            normalised=" ".join(normalise(text).split())[:500],
+            role=user_or_role if isinstance(user_or_role, str) else role_name(user_or_role),
+            user_id=user.id if user is not None and getattr(user, "id", None) else None,
+            source=log_source,
+            result_count=results.total,
+            created_at=utcnow(),
+        )
         session.add(entry)
         session.commit()
         results.log_id = entry.id  # type: ignore[attr-defined]
     return results
 
 
-def candidates(backend: SearchBackend, text: str, visibility_roles, limit: int = 50) -> list[tuple[str, float]]:
+def candidates(
+    backend: SearchBackend, text: str, visibility_roles, limit: int = 50
+) -> list[tuple[str, float]]:
     """Fast BM25 candidates (slug, score) for the deflection engine; ``visibility_roles`` is a user,
     a role name or a set of visibilities."""
     if isinstance(visibility_roles, set | frozenset | list | tuple):
@@ -366,23 +444,59 @@ def record_click(session: Session, log_id: int | None, slug: str, user) -> None:
     session.commit()
 
 
-def related_articles(backend: SearchBackend, article: Article, user_or_role, limit: int = 5) -> list[tuple[str, str]]:
+def related_articles(
+    backend: SearchBackend, article: Article, user_or_role, limit: int = 5
+) -> list[tuple[str, str]]:
     """Articles near this one (its title and tags as the query)."""
     text = " ".join([article.title, *(article.tags or [])])
-    results = backend.search(SearchRequest(text=text, visibilities=visibilities_for(user_or_role),
-                                           per_page=limit + 1, snippets=False, suggest=False))
+    results = backend.search(
+        SearchRequest(
+            text=text,
+            visibilities=visibilities_for(user_or_role),
+            per_page=limit + 1,
+            snippets=False,
+            suggest=False,
+        )
+    )
     return [(hit.slug, hit.title) for hit in results.hits if hit.slug != article.slug][:limit]
 
 
-_ALLOWED_TAGS = {"p", "br", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote",
-                 "table", "thead", "tbody", "tr", "th", "td", "a", "hr"}
+_ALLOWED_TAGS = {
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "hr",
+}
 
 
 def render_markdown(body: str) -> Markup:
     """Markdown to HTML, sanitised by nh3 (links get rel=noopener noreferrer)."""
     html = md.markdown(body or "", extensions=["tables", "sane_lists"])
-    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}},
-                            url_schemes={"http", "https", "mailto"}))
+    return Markup(
+        nh3.clean(
+            html,
+            tags=_ALLOWED_TAGS,
+            attributes={"a": {"href", "title"}},
+            url_schemes={"http", "https", "mailto"},
+        )
+    )
 
 
 # --- votes -----------------------------------------------------------------------------------------
@@ -393,21 +507,31 @@ def vote(session: Session, article: Article, user: User, helpful: bool, comment:
     comment = (comment or "").strip()
     if len(comment) > 1000:
         raise InvalidInput("The comment may have at most 1,000 characters.", field="comment")
-    existing = session.scalar(select(ArticleVote).where(ArticleVote.article_id == article.id,
-                                                        ArticleVote.user_id == user.id))
+    existing = session.scalar(
+        select(ArticleVote).where(ArticleVote.article_id == article.id, ArticleVote.user_id == user.id)
+    )
     if existing is None:
-        existing = ArticleVote(article_id=article.id, user_id=user.id, helpful=helpful, comment=comment,
-                               created_at=utcnow())
+        existing = ArticleVote(
+            article_id=article.id, user_id=user.id, helpful=helpful, comment=comment, created_at=utcnow()
+        )
         session.add(existing)
     else:
         existing.helpful = helpful
         existing.comment = comment or existing.comment
     session.flush()
-    counts = dict(session.execute(select(ArticleVote.helpful, func.count()).where(
-        ArticleVote.article_id == article.id).group_by(ArticleVote.helpful)).all())
+    counts = dict(
+        session.execute(
+            select(ArticleVote.helpful, func.count())
+            .where(ArticleVote.article_id == article.id)
+            .group_by(ArticleVote.helpful)
+        ).all()
+    )
     # Counters only: no re-index (a vote is not an article change).
-    session.execute(Article.__table__.update().where(Article.id == article.id).values(
-        helpful_yes=counts.get(True, 0), helpful_no=counts.get(False, 0)))
+    session.execute(
+        Article.__table__.update()
+        .where(Article.id == article.id)
+        .values(helpful_yes=counts.get(True, 0), helpful_no=counts.get(False, 0))
+    )
     session.commit()
     session.refresh(article)
     return existing
@@ -416,8 +540,9 @@ def vote(session: Session, article: Article, user: User, helpful: bool, comment:
 def user_vote(session: Session, article: Article, user) -> ArticleVote | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return session.scalar(select(ArticleVote).where(ArticleVote.article_id == article.id,
-                                                    ArticleVote.user_id == user.id))
+    return session.scalar(
+        select(ArticleVote).where(ArticleVote.article_id == article.id, ArticleVote.user_id == user.id)
+    )
 
 
 # --- attachments -----------------------------------------------------------------------------------
@@ -435,8 +560,9 @@ def attachment_dir(instance_dir: Path) -> Path:
     return instance_dir / "attachments"
 
 
-def save_attachment(session: Session, article: Article, filename: str, data: bytes, instance_dir: Path,
-                    user: User | None) -> Attachment:
+def save_attachment(
+    session: Session, article: Article, filename: str, data: bytes, instance_dir: Path, user: User | None
+) -> Attachment:
     """Checks and stores a document's file (PDF, PNG, JPEG up to 10 MB) under instance/attachments/."""
     if article.kind is not ArticleKind.DOCUMENT:
         raise InvalidInput("Only documents carry attachments.", field="file")
@@ -455,8 +581,15 @@ def save_attachment(session: Session, article: Article, filename: str, data: byt
     folder = attachment_dir(instance_dir)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / stored).write_bytes(data)
-    attachment = Attachment(article_id=article.id, filename=name, stored_name=stored, content_type=content_type,
-                            size=len(data), uploaded_by_id=user.id if user else None, created_at=utcnow())
+    attachment = Attachment(
+        article_id=article.id,
+        filename=name,
+        stored_name=stored,
+        content_type=content_type,
+        size=len(data),
+        uploaded_by_id=user.id if user else None,
+        created_at=utcnow(),
+    )
     session.add(attachment)
     session.commit()
     return attachment
@@ -495,27 +628,53 @@ def analytics(session: Session, days: int = 30, now: datetime | None = None) -> 
     since = (now or utcnow()) - timedelta(days=days)
     base = select(SearchLogEntry).where(SearchLogEntry.created_at >= since)
     searches = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    zero = session.scalar(select(func.count()).select_from(base.where(SearchLogEntry.result_count == 0)
-                                                           .subquery())) or 0
-    clicks = session.scalar(select(func.count()).select_from(base.where(SearchLogEntry.clicked_slug.is_not(None))
-                                                             .subquery())) or 0
+    zero = (
+        session.scalar(
+            select(func.count()).select_from(base.where(SearchLogEntry.result_count == 0).subquery())
+        )
+        or 0
+    )
+    clicks = (
+        session.scalar(
+            select(func.count()).select_from(base.where(SearchLogEntry.clicked_slug.is_not(None)).subquery())
+        )
+        or 0
+    )
     clicked = func.count(SearchLogEntry.clicked_slug)
-    top = session.execute(select(SearchLogEntry.normalised, func.count(), clicked)
-                          .where(SearchLogEntry.created_at >= since).group_by(SearchLogEntry.normalised)
-                          .order_by(func.count().desc(), SearchLogEntry.normalised).limit(20)).all()
-    zeros = session.execute(select(SearchLogEntry.normalised, func.count())
-                            .where(SearchLogEntry.created_at >= since, SearchLogEntry.result_count == 0)
-                            .group_by(SearchLogEntry.normalised)
-                            .order_by(func.count().desc(), SearchLogEntry.normalised).limit(20)).all()
+    top = session.execute(
+        select(SearchLogEntry.normalised, func.count(), clicked)
+        .where(SearchLogEntry.created_at >= since)
+        .group_by(SearchLogEntry.normalised)
+        .order_by(func.count().desc(), SearchLogEntry.normalised)
+        .limit(20)
+    ).all()
+    zeros = session.execute(
+        select(SearchLogEntry.normalised, func.count())
+        .where(SearchLogEntry.created_at >= since, SearchLogEntry.result_count == 0)
+        .group_by(SearchLogEntry.normalised)
+        .order_by(func.count().desc(), SearchLogEntry.normalised)
+        .limit(20)
+    ).all()
     day = func.date(SearchLogEntry.created_at)
-    per_day_rows = session.execute(select(day, func.count(), func.sum(
-        case((SearchLogEntry.result_count == 0, 1), else_=0)))
-        .where(SearchLogEntry.created_at >= since).group_by(day).order_by(day)).all()
-    helpful = session.execute(select(Article.slug, Article.title, Article.helpful_yes, Article.helpful_no)
-                              .where((Article.helpful_yes + Article.helpful_no) > 0)
-                              .order_by((Article.helpful_yes + Article.helpful_no).desc(), Article.slug)
-                              .limit(20)).all()
-    return Analytics(days=days, searches=searches, zero_results=zero, clicks=clicks,
-                     top_queries=[(q, n, c) for q, n, c in top], zero_queries=[(q, n) for q, n in zeros],
-                     per_day=[(str(d), int(n), int(z or 0)) for d, n, z in per_day_rows],
-                     helpful=[tuple(row) for row in helpful])
+    per_day_rows = session.execute(
+        select(day, func.count(), func.sum(case((SearchLogEntry.result_count == 0, 1), else_=0)))
+        .where(SearchLogEntry.created_at >= since)
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    helpful = session.execute(
+        select(Article.slug, Article.title, Article.helpful_yes, Article.helpful_no)
+        .where((Article.helpful_yes + Article.helpful_no) > 0)
+        .order_by((Article.helpful_yes + Article.helpful_no).desc(), Article.slug)
+        .limit(20)
+    ).all()
+    return Analytics(
+        days=days,
+        searches=searches,
+        zero_results=zero,
+        clicks=clicks,
+        top_queries=[(q, n, c) for q, n, c in top],
+        zero_queries=[(q, n) for q, n in zeros],
+        per_day=[(str(d), int(n), int(z or 0)) for d, n, z in per_day_rows],
+        helpful=[tuple(row) for row in helpful],
+    )

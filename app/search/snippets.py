@@ -13,7 +13,8 @@ _SENTENCE_END = "。！？；!?;\n"
 
 
 def make_snippet(text: str, terms: list[str], width: int = 110) -> Markup:
-    """About ``width`` characters of ``text`` around the densest cluster of ``terms``, the matches in <mark>."""
+    """About ``width`` characters of ``text`` around the densest cluster of ``terms``,
+    the matches in <mark>."""
     if not text:
         return Markup("")
     lowered = normalise(text)
@@ -29,7 +30,7 @@ def make_snippet(text: str, terms: list[str], width: int = 110) -> Markup:
     else:
         best, best_score = hits[0][0], -1
         for i, (position, _end, _term) in enumerate(hits[:200]):
-            distinct = {term for p, _e, term in hits[i:i + 40] if p < position + width}
+            distinct = {term for p, _e, term in hits[i : i + 40] if p < position + width}
             if len(distinct) > best_score:
                 best, best_score = position, len(distinct)
         start = max(0, best - width // 4)

@@ -30,8 +30,14 @@ from .forms import SOLUTION_TEMPLATE, ArticleForm, ConfirmForm, UploadForm, Vote
 from .models import Article, ArticleStatus, ArticleVersion
 from .records import article_input
 
-bp = Blueprint("search", __name__, url_prefix="/kb", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "search",
+    __name__,
+    url_prefix="/kb",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 MAX_QUERY = 5000
 
 
@@ -55,29 +61,52 @@ def search():
         text = text[:MAX_QUERY]
     if text.strip():
         viewer = _viewer()
-        results = services.search_articles(db.session, services.get_backend(), viewer, text, filters, page,
-                                           per_page, facets=True, log_source="web", user=viewer)
+        results = services.search_articles(
+            db.session,
+            services.get_backend(),
+            viewer,
+            text,
+            filters,
+            page,
+            per_page,
+            facets=True,
+            log_source="web",
+            user=viewer,
+        )
         if results.empty_query:
-            message = _("Your search has no words we can look for. Describe the fault in a few words, "
-                        "e.g. 压缩机启动不了.")
+            message = _(
+                "Your search has no words we can look for. Describe the fault in a few words, "
+                "e.g. 压缩机启动不了."
+            )
     pager = services_page(results, page, per_page)
-    return render_template("search/search.html", q=text, results=results, pager=pager, filters=filters,
-                           message=message)
+    return render_template(
+        "search/search.html", q=text, results=results, pager=pager, filters=filters, message=message
+    )
 
 
 def services_page(results, page, per_page):
     from ..web import Page
 
-    return Page(items=results.hits if results else [], total=results.total if results else 0, page=page,
-                per_page=per_page)
+    return Page(
+        items=results.hits if results else [],
+        total=results.total if results else 0,
+        page=page,
+        per_page=per_page,
+    )
 
 
 @bp.get("/suggest")
 def suggest():
     text = request.args.get("q", "")[:100]
     items = services.get_backend().suggest_titles(text, services.visibilities_for(_viewer()), limit=8)
-    return jsonify({"suggestions": [{"slug": slug, "title": title, "url": url_for("search.article", slug=slug)}
-                                    for slug, title in items]})
+    return jsonify(
+        {
+            "suggestions": [
+                {"slug": slug, "title": title, "url": url_for("search.article", slug=slug)}
+                for slug, title in items
+            ]
+        }
+    )
 
 
 @bp.get("/articles/<slug>")
@@ -86,8 +115,14 @@ def article(slug: str):
     item = services.get_visible_article(db.session, slug[:120], viewer)
     services.record_click(db.session, request.args.get("sid", type=int), item.slug, current_user)
     related = services.related_articles(services.get_backend(), item, viewer)
-    return render_template("search/article.html", article=item, html=services.render_markdown(item.body),
-                           related=related, form=VoteForm(), vote=services.user_vote(db.session, item, current_user))
+    return render_template(
+        "search/article.html",
+        article=item,
+        html=services.render_markdown(item.body),
+        related=related,
+        form=VoteForm(),
+        vote=services.user_vote(db.session, item, current_user),
+    )
 
 
 @bp.post("/articles/<slug>/vote")
@@ -98,7 +133,9 @@ def vote(slug: str):
     if not form.validate_on_submit() or not (form.yes.data or form.no.data):
         flash(_("Your vote could not be recorded; please try again."), "danger")
         return redirect(url_for("search.article", slug=item.slug))
-    services.vote(db.session, item, current_user, helpful=bool(form.yes.data), comment=form.comment.data or "")
+    services.vote(
+        db.session, item, current_user, helpful=bool(form.yes.data), comment=form.comment.data or ""
+    )
     flash(_("Thank you for your feedback."), "success")
     return redirect(url_for("search.article", slug=item.slug))
 
@@ -110,8 +147,13 @@ def attachment(slug: str, attachment_id: int):
     path = services.attachment_dir(_instance_dir()) / file.stored_name
     if not path.exists():
         raise NotFound("The file is missing.")
-    response = send_file(path, mimetype=file.content_type, as_attachment=file.content_type == "application/pdf",
-                         download_name=file.filename, max_age=0)
+    response = send_file(
+        path,
+        mimetype=file.content_type,
+        as_attachment=file.content_type == "application/pdf",
+        download_name=file.filename,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -140,17 +182,25 @@ def manage():
         like = f"%{text}%"
         stmt = stmt.where(or_(Article.title.ilike(like), Article.slug.ilike(like)))
     page = paginate(db.session, stmt, *page_args())
-    return render_template("search/manage.html", page=page, status=status, q=text, statuses=STATUS_CHOICES,
-                           confirm=ConfirmForm())
+    return render_template(
+        "search/manage.html", page=page, status=status, q=text, statuses=STATUS_CHOICES, confirm=ConfirmForm()
+    )
 
 
 def _form_input(form: ArticleForm, slug: str):
-    return article_input({
-        "slug": slug, "title": form.title.data, "body": form.body.data, "kind": form.kind.data,
-        "visibility": form.visibility.data, "products": form.products.data or "",
-        "refrigerants": form.refrigerants.data or "", "fault_codes": form.fault_codes.data or "",
-        "tags": form.tags.data or "",
-    })
+    return article_input(
+        {
+            "slug": slug,
+            "title": form.title.data,
+            "body": form.body.data,
+            "kind": form.kind.data,
+            "visibility": form.visibility.data,
+            "products": form.products.data or "",
+            "refrigerants": form.refrigerants.data or "",
+            "fault_codes": form.fault_codes.data or "",
+            "tags": form.tags.data or "",
+        }
+    )
 
 
 def _save(form: ArticleForm, item: Article | None):
@@ -161,8 +211,9 @@ def _save(form: ArticleForm, item: Article | None):
         if item is None and db.session.scalar(select(Article.id).where(Article.slug == slug)):
             raise InvalidInput(_("An article with this slug exists already."), field="slug")
         status = ArticleStatus.PUBLISHED if form.publish.data else None
-        saved, changed = services.save_article(db.session, data, current_user, status=status,
-                                               note=form.note.data or "", article=item)
+        saved, changed = services.save_article(
+            db.session, data, current_user, status=status, note=form.note.data or "", article=item
+        )
         db.session.commit()  # the index is updated after this commit: searchable at once
     except DomainError as error:
         db.session.rollback()
@@ -182,8 +233,9 @@ def new():
         response = _save(form, None)
         if response:
             return response
-    return render_template("search/edit.html", form=form, article=None), (400 if form.errors or
-                                                                             form.form_errors else 200)
+    return render_template("search/edit.html", form=form, article=None), (
+        400 if form.errors or form.form_errors else 200
+    )
 
 
 def _managed(slug: str) -> Article:
@@ -207,8 +259,9 @@ def edit(slug: str):
         response = _save(form, item)
         if response:
             return response
-    return render_template("search/edit.html", form=form, article=item, upload=UploadForm(),
-                           confirm=ConfirmForm()), (400 if form.errors or form.form_errors else 200)
+    return render_template(
+        "search/edit.html", form=form, article=item, upload=UploadForm(), confirm=ConfirmForm()
+    ), (400 if form.errors or form.form_errors else 200)
 
 
 @bp.post("/manage/<slug>/status/<status>")
@@ -219,29 +272,47 @@ def change_status(slug: str, status: str):
         abort(400)
     if status == "published":
         try:
-            services.check_solution_sections(article_input({
-                "slug": item.slug, "title": item.title, "body": item.body, "kind": item.kind.value}))
+            services.check_solution_sections(
+                article_input(
+                    {"slug": item.slug, "title": item.title, "body": item.body, "kind": item.kind.value}
+                )
+            )
         except DomainError as error:
             flash(error.message, "danger")
             return redirect(url_for("search.edit", slug=item.slug))
     services.set_status(db.session, item, ArticleStatus(status), current_user)
     db.session.commit()
-    flash({"published": _("Published."), "archived": _("Archived."), "draft": _("Moved back to drafts.")}[status],
-          "success")
-    return redirect(request.referrer if request.referrer and "/kb/manage" in request.referrer
-                    else url_for("search.manage"))
+    flash(
+        {"published": _("Published."), "archived": _("Archived."), "draft": _("Moved back to drafts.")}[
+            status
+        ],
+        "success",
+    )
+    return redirect(
+        request.referrer
+        if request.referrer and "/kb/manage" in request.referrer
+        else url_for("search.manage")
+    )
 
 
 @bp.get("/manage/<slug>/versions")
 @roles_required(*ADMIN_ROLES)
 def versions(slug: str):
     item = _managed(slug)
-    rows = db.session.scalars(select(ArticleVersion).where(ArticleVersion.article_id == item.id)
-                              .order_by(ArticleVersion.number.desc())).all()
+    rows = db.session.scalars(
+        select(ArticleVersion)
+        .where(ArticleVersion.article_id == item.id)
+        .order_by(ArticleVersion.number.desc())
+    ).all()
     shown = request.args.get("v", type=int)
     selected = next((v for v in rows if v.number == shown), None)
-    return render_template("search/versions.html", article=item, versions=rows, selected=selected,
-                           html=services.render_markdown(selected.body) if selected else None)
+    return render_template(
+        "search/versions.html",
+        article=item,
+        versions=rows,
+        selected=selected,
+        html=services.render_markdown(selected.body) if selected else None,
+    )
 
 
 @bp.post("/manage/<slug>/attachments")
@@ -254,8 +325,14 @@ def upload(slug: str):
     else:
         file = form.file.data
         try:
-            services.save_attachment(db.session, item, file.filename or "", file.read(services.MAX_ATTACHMENT_BYTES + 1),
-                                     _instance_dir(), current_user)
+            services.save_attachment(
+                db.session,
+                item,
+                file.filename or "",
+                file.read(services.MAX_ATTACHMENT_BYTES + 1),
+                _instance_dir(),
+                current_user,
+            )
             flash(_("The file was attached."), "success")
         except DomainError as error:
             db.session.rollback()
@@ -278,5 +355,8 @@ def analytics():
 def analytics_chart():
     days = max(1, min(request.args.get("days", type=int) or 30, 365))
     data = services.analytics(db.session, days)
-    return Response(searches_chart(data, _("Searches"), _("No results")), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "private, no-store"})
+    return Response(
+        searches_chart(data, _("Searches"), _("No results")),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "private, no-store"},
+    )

@@ -31,8 +31,13 @@ def kb(app, backend):
 def article(app, backend):
     """make an article: article(slug, title, body=..., visibility=..., status=...)."""
 
-    def _make(slug: str, title: str, body: str = "## 现象\n压缩机不转。\n\n## 原因\n电容坏。\n\n## 处理\n更换电容。\n",
-              status: ArticleStatus = ArticleStatus.PUBLISHED, **fields):
+    def _make(
+        slug: str,
+        title: str,
+        body: str = "## 现象\n压缩机不转。\n\n## 原因\n电容坏。\n\n## 处理\n更换电容。\n",
+        status: ArticleStatus = ArticleStatus.PUBLISHED,
+        **fields,
+    ):
         data = article_input({"slug": slug, "title": title, "body": body, **fields})
         item, _changed = services.save_article(db.session, data, None, status=status)
         db.session.commit()

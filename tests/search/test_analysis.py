@@ -48,7 +48,7 @@ def test_bigrams_cover_a_phrase_in_order():
 def test_synonyms_match_longest_variant():
     synonyms = Synonyms.parse(["异响 噪音 声音大", "不启动 启动不了 无法启动", "oil 油"])
     groups, rest = synonyms.spans(normalise("压缩机启动不了声音大"))
-    assert [g[0] for g in groups] == ["不启动", "异响"]
+    assert [(g[0], typed) for g, typed in groups] == [("不启动", "启动不了"), ("异响", "声音大")]
     assert "启动不了" not in rest
     groups, _rest = synonyms.spans("boil")  # a latin variant must stand alone
     assert groups == []

@@ -3,10 +3,9 @@ rebuild-and-swap and recovery of a missing or corrupt index."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -22,12 +21,28 @@ DICT = PROJECT_ROOT / "content" / "dict"
 
 def docs() -> list[SearchDocument]:
     return [
-        SearchDocument("noise", "压缩机运行有异响", symptom="运行时压缩机异响，金属敲击声。", action="检查减震垫。",
-                       products=("SHV33YC", "SH"), refrigerants=("R410A",)),
-        SearchDocument("split", "压缩机 与 异响 分开", symptom="压缩机在室外。另一台有异响。", products=("SG",)),
-        SearchDocument("start", "压缩机不启动嗡嗡响", symptom="通电后嗡嗡响不转。", cause="运转电容失效。",
-                       products=("SGN33YC", "SG"), fault_codes=("E5",)),
-        SearchDocument("secret", "内部：异响拆解分析", symptom="拆解发现异响来自阀片。", visibility="internal"),
+        SearchDocument(
+            "noise",
+            "压缩机运行有异响",
+            symptom="运行时压缩机异响，金属敲击声。",
+            action="检查减震垫。",
+            products=("SHV33YC", "SH"),
+            refrigerants=("R410A",),
+        ),
+        SearchDocument(
+            "split", "压缩机 与 异响 分开", symptom="压缩机在室外。另一台有异响。", products=("SG",)
+        ),
+        SearchDocument(
+            "start",
+            "压缩机不启动嗡嗡响",
+            symptom="通电后嗡嗡响不转。",
+            cause="运转电容失效。",
+            products=("SGN33YC", "SG"),
+            fault_codes=("E5",),
+        ),
+        SearchDocument(
+            "secret", "内部：异响拆解分析", symptom="拆解发现异响来自阀片。", visibility="internal"
+        ),
         SearchDocument("manual", "安装说明书", kind="document", body="安装 配管 抽真空", visibility="public"),
     ]
 
@@ -35,8 +50,11 @@ def docs() -> list[SearchDocument]:
 @pytest.fixture
 def ix(tmp_path):
     init_jieba(tmp_path / "jieba", DICT / "userdict.txt")
-    backend = WhooshBackend(tmp_path / "index", load_synonyms(DICT / "synonyms.txt"),
-                            series_of=lambda code: {"SHV33YC": "SH", "SGN33YC": "SG"}.get(code))
+    backend = WhooshBackend(
+        tmp_path / "index",
+        load_synonyms(DICT / "synonyms.txt"),
+        series_of=lambda code: {"SHV33YC": "SH", "SGN33YC": "SG"}.get(code),
+    )
     backend.rebuild(docs())
     yield backend
     backend.close()
@@ -52,17 +70,38 @@ def test_quoted_phrase_finds_exact_text_only(ix):
 
 
 def test_title_and_symptom_outweigh_the_body(ix):
-    ix.index([SearchDocument("in-body", "其他问题", symptom="外机不工作。", action="检查四通阀线圈与四通阀。"),
-              SearchDocument("in-symptom", "其他问题二", symptom="四通阀不换向。", action="检查。"),
-              SearchDocument("in-title", "四通阀故障", symptom="制热不好。", action="检查。")])
+    ix.index(
+        [
+            SearchDocument("in-body", "其他问题", symptom="外机不工作。", action="检查四通阀线圈与四通阀。"),
+            SearchDocument("in-symptom", "其他问题二", symptom="四通阀不换向。", action="检查。"),
+            SearchDocument("in-title", "四通阀故障", symptom="制热不好。", action="检查。"),
+        ]
+    )
     hits = [h.slug for h in search(ix, "四通阀").hits]
     assert hits == ["in-title", "in-symptom", "in-body"]
 
 
-@pytest.mark.parametrize("text", [
-    'title:压缩机 AND (异响 OR', "压缩机 AND 异响 OR NOT", '"', '"""', "*?~^[]{}():", "\x00\x07压缩机\x1b",
-    "的", "的了吗", "！？。，", "", "   ", "压缩机" * 2000, '"的"', "「异响」", "-异响 +压缩机", "🤖🔥",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title:压缩机 AND (异响 OR",
+        "压缩机 AND 异响 OR NOT",
+        '"',
+        '"""',
+        "*?~^[]{}():",
+        "\x00\x07压缩机\x1b",
+        "的",
+        "的了吗",
+        "！？。，",
+        "",
+        "   ",
+        "压缩机" * 2000,
+        '"的"',
+        "「异响」",
+        "-异响 +压缩机",
+        "🤖🔥",
+    ],
+)
 def test_every_bad_query_returns_results_or_empty_never_raises(ix, text):
     result = search(ix, text)
     assert result.total >= 0
@@ -82,10 +121,17 @@ def test_customer_never_sees_internal_not_even_as_a_count(ix):
 
 
 def test_filters_by_kind_product_series_refrigerant_fault_code(ix):
-    assert {h.slug for h in search(ix, "安装 异响", filters=SearchFilters(kind="document")).hits} == {"manual"}
+    assert {h.slug for h in search(ix, "安装 异响", filters=SearchFilters(kind="document")).hits} == {
+        "manual"
+    }
     assert {h.slug for h in search(ix, "压缩机", filters=SearchFilters(product="SHV33YC")).hits} == {"noise"}
-    assert {h.slug for h in search(ix, "压缩机", filters=SearchFilters(product="SG")).hits} == {"split", "start"}
-    assert {h.slug for h in search(ix, "压缩机", filters=SearchFilters(refrigerant="r410a")).hits} == {"noise"}
+    assert {h.slug for h in search(ix, "压缩机", filters=SearchFilters(product="SG")).hits} == {
+        "split",
+        "start",
+    }
+    assert {h.slug for h in search(ix, "压缩机", filters=SearchFilters(refrigerant="r410a")).hits} == {
+        "noise"
+    }
     assert {h.slug for h in search(ix, "压缩机", filters=SearchFilters(fault_code="E5")).hits} == {"start"}
 
 
@@ -151,28 +197,36 @@ def test_corrupt_index_is_rebuilt(tmp_path):
     backend.close()
 
 
-def _writer_process(index_dir: str, prefix: str, count: int, queue) -> None:
-    try:
-        init_jieba(None, DICT / "userdict.txt")
-        backend = WhooshBackend(Path(index_dir), lock_wait=120)
-        for i in range(count):
-            backend.index([SearchDocument(f"{prefix}-{i}", f"并发写入 {prefix} {i}")])
-        queue.put("ok")
-    except BaseException as error:  # noqa: BLE001 - reported to the test
-        queue.put(repr(error))
+WRITER = """
+import sys
+from pathlib import Path
+from app.search.analysis import init_jieba
+from app.search.backend import WhooshBackend
+from app.search.documents import SearchDocument
+index_dir, prefix, count, userdict = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+init_jieba(None, Path(userdict))
+backend = WhooshBackend(Path(index_dir), lock_wait=120)
+for i in range(count):
+    backend.index([SearchDocument(f"{prefix}-{i}", f"并发写入 {prefix} {i}")])
+print("ok")
+"""
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="fork")
 def test_two_processes_write_at_once_without_lock_errors(ix):
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    workers = [context.Process(target=_writer_process, args=(str(ix.index_dir), name, 6, queue))
-               for name in ("a", "b")]
-    for worker in workers:
-        worker.start()
-    results = [queue.get(timeout=180) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
-    assert results == ["ok", "ok"]
-    assert search(ix, "并发写入", per_page=50).total == 12
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(ix.index_dir), name, "8", str(DICT / "userdict.txt")],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    outputs = [worker.communicate(timeout=180) for worker in workers]
+    assert [(w.returncode, out.strip()) for w, (out, _err) in zip(workers, outputs, strict=True)] == [
+        (0, "ok"),
+        (0, "ok"),
+    ], outputs
+    assert search(ix, "并发写入", per_page=50).total == 16
     assert os.path.islink(ix.link)

@@ -57,11 +57,15 @@ def test_staff_sees_internal(client, article, login_as):
 def test_api_search_and_article_as_contract_says(client, kb, make):
     user = make.user(Role.CUSTOMER)
     headers = bearer(api_token(client, user))
-    body = client.get("/api/v1/search", query_string={"q": "排气温度高", "per_page": 3}, headers=headers).get_json()
+    body = client.get(
+        "/api/v1/search", query_string={"q": "排气温度高", "per_page": 3}, headers=headers
+    ).get_json()
     assert set(body) >= {"total", "results", "suggestion"}
     assert len(body["results"]) == 3 and body["total"] >= 3
     assert set(body["results"][0]) == {"slug", "title", "kind", "snippet", "score"}
-    docs = client.get("/api/v1/search", query_string={"q": "安装", "kind": "document"}, headers=headers).get_json()
+    docs = client.get(
+        "/api/v1/search", query_string={"q": "安装", "kind": "document"}, headers=headers
+    ).get_json()
     assert docs["results"] and all(r["kind"] == "document" for r in docs["results"])
     slug = body["results"][0]["slug"]
     article = client.get(f"/api/v1/articles/{slug}", headers=headers).get_json()
@@ -72,11 +76,19 @@ def test_api_bad_input_is_4xx_json(client, kb, make, article):
     article("intern", "内部文章", visibility="internal")
     headers = bearer(api_token(client, make.user(Role.CUSTOMER)))
     assert client.get("/api/v1/search?q=x").status_code == 401
-    for query, status in [({}, 400), ({"q": "  "}, 400), ({"q": "x" * 5001}, 400), ({"q": "a", "per_page": 101}, 400),
-                          ({"q": "a", "page": "x"}, 400), ({"q": "a", "kind": "foo"}, 400)]:
+    for query, status in [
+        ({}, 400),
+        ({"q": "  "}, 400),
+        ({"q": "x" * 5001}, 400),
+        ({"q": "a", "per_page": 101}, 400),
+        ({"q": "a", "page": "x"}, 400),
+        ({"q": "a", "kind": "foo"}, 400),
+    ]:
         response = client.get("/api/v1/search", query_string=query, headers=headers)
         assert response.status_code == status and "error" in response.get_json()
-    assert client.get("/api/v1/search", query_string={"q": '"！？"'}, headers=headers).get_json()["total"] == 0
+    assert (
+        client.get("/api/v1/search", query_string={"q": '"！？"'}, headers=headers).get_json()["total"] == 0
+    )
     assert client.get("/api/v1/articles/intern", headers=headers).status_code == 404
     assert client.get("/api/v1/articles/nope", headers=headers).status_code == 404
 
@@ -91,7 +103,9 @@ def test_one_vote_per_user_per_article(client, article, login_as):
     login_as(Role.CUSTOMER)
     for button in ("yes", "no", "no"):
         token = csrf_token(client, "/kb/articles/a1")
-        response = client.post("/kb/articles/a1/vote", data={"csrf_token": token, button: "1", "comment": "ok"})
+        response = client.post(
+            "/kb/articles/a1/vote", data={"csrf_token": token, button: "1", "comment": "ok"}
+        )
         assert response.status_code == 302
     item = db.session.query(Article).filter_by(slug="a1").one()
     db.session.refresh(item)
@@ -101,7 +115,9 @@ def test_one_vote_per_user_per_article(client, article, login_as):
 
 def test_vote_needs_sign_in_and_csrf(client, article, login_as):
     article("a1", "投票文章", visibility="public")
-    assert client.post("/kb/articles/a1/vote", data={"yes": "1"}).status_code == 302  # to sign-in
+    token = csrf_token(client, "/login")
+    response = client.post("/kb/articles/a1/vote", data={"yes": "1", "csrf_token": token})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
     login_as(Role.CUSTOMER)
     client.post("/kb/articles/a1/vote", data={"yes": "1"})
     assert db.session.query(ArticleVote).count() == 0
@@ -110,10 +126,20 @@ def test_vote_needs_sign_in_and_csrf(client, article, login_as):
 def test_infocentre_creates_publishes_and_it_is_searchable_at_once(client, login_as, backend):
     login_as(Role.INFOCENTRE, unit="infocentre")
     token = csrf_token(client, "/kb/manage/new")
-    form = {"csrf_token": token, "slug": "valve-noise", "title": "四通阀换向异响", "kind": "solution",
-            "visibility": "customers", "products": "SG, shv-33yc", "refrigerants": "", "fault_codes": "",
-            "tags": "四通阀", "body": "## 现象\n换向时啸叫。\n\n## 原因\n压差大。\n\n## 处理\n停机平衡后再换向。\n",
-            "note": "", "publish": "1"}
+    form = {
+        "csrf_token": token,
+        "slug": "valve-noise",
+        "title": "四通阀换向异响",
+        "kind": "solution",
+        "visibility": "customers",
+        "products": "SG, shv-33yc",
+        "refrigerants": "",
+        "fault_codes": "",
+        "tags": "四通阀",
+        "body": "## 现象\n换向时啸叫。\n\n## 原因\n压差大。\n\n## 处理\n停机平衡后再换向。\n",
+        "note": "",
+        "publish": "1",
+    }
     assert client.post("/kb/manage/new", data=form).status_code == 302
     assert "四通阀换向异响" in client.get("/kb/?q=四通阀 啸叫").get_data(as_text=True)
     form["title"] = "四通阀换向啸叫处理"
@@ -121,7 +147,9 @@ def test_infocentre_creates_publishes_and_it_is_searchable_at_once(client, login
     assert client.post("/kb/manage/valve-noise/edit", data=form).status_code == 302
     assert "四通阀换向啸叫处理" in client.get("/kb/?q=四通阀").get_data(as_text=True)
     token = csrf_token(client, "/kb/manage")
-    assert client.post("/kb/manage/valve-noise/status/archived", data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post("/kb/manage/valve-noise/status/archived", data={"csrf_token": token}).status_code == 302
+    )
     assert "四通阀换向" not in client.get("/kb/?q=四通阀").get_data(as_text=True)
     assert db.session.query(ArticleVersion).count() == 3
     assert client.get("/kb/manage/valve-noise/versions?v=1").status_code == 200
@@ -130,8 +158,15 @@ def test_infocentre_creates_publishes_and_it_is_searchable_at_once(client, login
 
 def test_solution_without_sections_is_refused(client, login_as):
     login_as(Role.INFOCENTRE, unit="infocentre")
-    form = {"csrf_token": csrf_token(client, "/kb/manage/new"), "slug": "bad", "title": "缺少章节",
-            "kind": "solution", "visibility": "customers", "body": "只有一段文字", "save": "1"}
+    form = {
+        "csrf_token": csrf_token(client, "/kb/manage/new"),
+        "slug": "bad",
+        "title": "缺少章节",
+        "kind": "solution",
+        "visibility": "customers",
+        "body": "只有一段文字",
+        "save": "1",
+    }
     response = client.post("/kb/manage/new", data=form)
     assert response.status_code == 400 and "现象" in response.get_data(as_text=True)
     assert db.session.query(Article).count() == 0
@@ -160,9 +195,13 @@ def test_attachments_checked_stored_and_access_controlled(client, app, article, 
 
     def upload(name, data):
         import io
+
         token = csrf_token(client, "/kb/manage/manual/edit")
-        return client.post(url, data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-                           content_type="multipart/form-data")
+        return client.post(
+            url,
+            data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
 
     upload("evil.pdf", b"<html>not a pdf")
     upload("x.exe", b"MZ")
@@ -184,16 +223,31 @@ def test_home_box_points_to_search(client, login_as):
 
 def test_cli_import_exit_codes_and_reindex(runner, tmp_path, backend):
     good = tmp_path / "good.jsonl"
-    good.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"slug": "q-1", "title": "空调不制冷怎么办", "body": "检查冷媒。", "visibility": "public"},
-        {"slug": "q-2", "title": "外机噪音", "symptom": "噪音大", "cause": "底脚松", "action": "紧固"},
-    ]), encoding="utf-8")
+    good.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"slug": "q-1", "title": "空调不制冷怎么办", "body": "检查冷媒。", "visibility": "public"},
+                {
+                    "slug": "q-2",
+                    "title": "外机噪音",
+                    "symptom": "噪音大",
+                    "cause": "底脚松",
+                    "action": "紧固",
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["kb", "import", str(good)])
     assert result.exit_code == 0, result.output
     assert "imported 2" in result.output
     mixed = tmp_path / "mixed.jsonl"
-    mixed.write_text('{"slug": "q-3", "title": "好的", "body": "内容"}\nnot json\n{"slug": "BAD SLUG", "title": "x", '
-                     '"body": "y"}\n{"title": "no slug"}\n', encoding="utf-8")
+    mixed.write_text(
+        '{"slug": "q-3", "title": "好的", "body": "内容"}\nnot json\n{"slug": "BAD SLUG", "title": "x", '
+        '"body": "y"}\n{"title": "no slug"}\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["kb", "import", str(mixed)])
     assert result.exit_code == 2
     assert "line 2" in result.output and "line 3" in result.output and "line 4" in result.output
