@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Account
@@ -509,6 +510,13 @@ def run_import(
         except RecordRejected as error:
             report.errors.append(f"{raw.where}: {raw.kind} {record.number}: {error}")
             continue
+        except IntegrityError as error:
+            # e.g. a dropped order line that a service request still refers to: keep the stored record
+            report.errors.append(
+                f"{raw.where}: {raw.kind} {record.number}: the database refused the change "
+                f"({type(error.orig).__name__}); the stored record is kept"
+            )
+            continue
         setattr(report, outcome, getattr(report, outcome) + 1)
     report.errors.sort(key=_first_line)
     session.add(
@@ -607,30 +615,42 @@ def _write_order(session: Session, rec: OrderIn, accounts, catalog: Catalog) -> 
     order.carrier, order.ship_date, order.documents_status = rec.carrier, rec.ship_date, rec.documents_status
     order.documents_date, order.documents_receiver = rec.documents_date, rec.documents_receiver
     order.bill_to, order.billing_terms, order.source_hash = rec.bill_to, rec.terms, digest
-    order.lines.clear()
-    session.flush()  # old lines and their units go before new serials take their place
-    for line, model in zip(rec.lines, models, strict=True):
-        order.lines.append(
-            OrderLine(
-                line_no=line.line,
-                product_model=model,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                amount=line.amount,
-                units=[
-                    ShippedUnit(
-                        serial_number=s.serial.upper(),
-                        product_model=model,
-                        production_date=s.production_date,
-                        ship_date=rec.ship_date,
-                    )
-                    for s in line.serials
-                ],
-            )
-        )
+    _sync_lines(order, rec, models)
     session.flush()
     return outcome
+
+
+def _sync_lines(order: Order, rec: OrderIn, models: list[str]) -> None:
+    """Updates the order's lines in place by line number and its units by serial number, so the ids
+    that service requests refer to (order lines) survive a re-import."""
+    lines = {line.line_no: line for line in order.lines}
+    units = {unit.serial_number: unit for line in order.lines for unit in line.units}
+    kept_units: set[str] = set()
+    for line_in, model in zip(rec.lines, models, strict=True):
+        line = lines.pop(line_in.line, None)
+        if line is None:
+            line = OrderLine(line_no=line_in.line)
+            order.lines.append(line)
+        line.product_model, line.description, line.quantity = model, line_in.description, line_in.quantity
+        line.unit_price, line.amount = line_in.unit_price, line_in.amount
+        for serial_in in line_in.serials:
+            serial = serial_in.serial.upper()
+            unit = units.get(serial) or ShippedUnit(serial_number=serial)
+            unit.product_model, unit.production_date, unit.ship_date = (
+                model,
+                serial_in.production_date,
+                rec.ship_date,
+            )
+            if unit not in line.units:
+                if unit.order_line is not None:
+                    unit.order_line.units.remove(unit)
+                line.units.append(unit)
+            kept_units.add(serial)
+    for serial, unit in units.items():
+        if serial not in kept_units:
+            unit.order_line.units.remove(unit)
+    for line in lines.values():
+        order.lines.remove(line)
 
 
 def _write_invoice(session: Session, rec: InvoiceIn, accounts, catalog: Catalog) -> str:

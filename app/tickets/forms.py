@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .models import Channel, Level, RequestType
@@ -23,8 +24,13 @@ TYPE_CHOICES = [(t.value, TYPE_LABELS[t]) for t in RequestType]
 LEVEL_CHOICES = [(lv.value, LEVEL_LABELS[lv]) for lv in Level]
 
 
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (raw tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class RequestForm(FlaskForm):
-    type = SelectField(_l("Type"), choices=TYPE_CHOICES, validators=[DataRequired()])
+    type = SelectField(_l("Type"), choices=options(TYPE_CHOICES), validators=[DataRequired()])
     summary = StringField(
         _l("Summary"),
         validators=[DataRequired(), Length(max=200)],
@@ -33,7 +39,7 @@ class RequestForm(FlaskForm):
     description = TextAreaField(
         _l("Description"), validators=[DataRequired(), Length(max=10000)], render_kw={"rows": 5}
     )
-    urgency = SelectField(_l("Urgency"), choices=LEVEL_CHOICES, default="medium")
+    urgency = SelectField(_l("Urgency"), choices=options(LEVEL_CHOICES), default="medium")
     product_model = StringField(
         _l("Product model"),
         validators=[Optional(), Length(max=40)],
@@ -53,7 +59,8 @@ class CallForm(RequestForm):
 
     account_code = SelectField(_l("Customer account"), validators=[DataRequired()], validate_choice=False)
     channel = SelectField(
-        _l("Received by"), choices=[(c.value, CHANNEL_LABELS[c]) for c in Channel if c is not Channel.WEB]
+        _l("Received by"),
+        choices=options((c.value, CHANNEL_LABELS[c]) for c in Channel if c is not Channel.WEB),
     )
 
 
@@ -71,7 +78,9 @@ class EscalateForm(FlaskForm):
 class CloseForm(FlaskForm):
     how = SelectField(
         _l("How"),
-        choices=[("soft_close", _l("Close: the problem is solved")), ("cancel", _l("Cancel the request"))],
+        choices=options(
+            [("soft_close", _l("Close: the problem is solved")), ("cancel", _l("Cancel the request"))]
+        ),
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})
 
@@ -82,7 +91,7 @@ class TransitionForm(FlaskForm):
 
 
 class SeverityForm(FlaskForm):
-    severity = SelectField(_l("Severity"), choices=LEVEL_CHOICES)
+    severity = SelectField(_l("Severity"), choices=options(LEVEL_CHOICES))
 
 
 class AssignForm(FlaskForm):
@@ -104,10 +113,12 @@ class ReceiptForm(FlaskForm):
 class TeardownForm(FlaskForm):
     unit = SelectField(
         _l("Teardown analysis by"),
-        choices=[
-            ("sales-tech", _l("Sales Technical Department")),
-            ("qa-aftersales", _l("QA After-sales Service Section")),
-        ],
+        choices=options(
+            [
+                ("sales-tech", _l("Sales Technical Department")),
+                ("qa-aftersales", _l("QA After-sales Service Section")),
+            ]
+        ),
     )
 
 

@@ -3,6 +3,7 @@ the RMA report and the defect catalogue; notifications."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,6 +51,7 @@ from .forms import (
     TeardownForm,
     TransferForm,
     TransitionForm,
+    options,
 )
 from .models import Attachment, Channel, DefectCode, Level, Notification, RequestType, ServiceRequest, Status
 
@@ -240,25 +242,31 @@ def _render_detail(sr: ServiceRequest, status: int = 200, error: str | None = No
     )
     if staff:
         transition_form = forms.get("transition_form") or TransitionForm()
-        transition_form.status.choices = [
-            (s.value, services.STATUS_LABELS[s]) for s in ctx["moves"] if s is not Status.MATERIAL_RECEIVED
-        ]
+        transition_form.status.choices = options(
+            [(s.value, services.STATUS_LABELS[s]) for s in ctx["moves"] if s is not Status.MATERIAL_RECEIVED]
+        )
         assign_form = forms.get("assign_form") or AssignForm()
-        assign_form.assignee.choices = [
-            (u.id, u.name) for u in services.unit_staff(db.session, sr.owner_unit_id)
-        ]
+        assign_form.assignee.choices = options(
+            [(u.id, u.name) for u in services.unit_staff(db.session, sr.owner_unit_id)]
+        )
         transfer_form = forms.get("transfer_form") or TransferForm()
         units = {u.code: u for u in db.session.scalars(select(Unit))}
-        transfer_form.unit.choices = [
-            (c, units[c].display_name(_language()))
-            for c in services.transfer_targets(sr.owner_unit)
-            if c in units
-        ]
+        transfer_form.unit.choices = options(
+            [
+                (c, units[c].display_name(_language()))
+                for c in services.transfer_targets(sr.owner_unit)
+                if c in units
+            ]
+        )
         analysis_form = forms.get("analysis_form") or AnalysisForm()
-        analysis_form.defect_codes.choices = [
-            (d.code, f"{d.code} {d.display_name(_language())}")
-            for d in db.session.scalars(select(DefectCode).where(DefectCode.active).order_by(DefectCode.code))
-        ]
+        analysis_form.defect_codes.choices = options(
+            [
+                (d.code, f"{d.code} {d.display_name(_language())}")
+                for d in db.session.scalars(
+                    select(DefectCode).where(DefectCode.active).order_by(DefectCode.code)
+                )
+            ]
+        )
         ctx.update(
             transition_form=transition_form,
             assign_form=assign_form,
@@ -282,7 +290,7 @@ def _act(number: str, form_name: str, form_cls, action: Callable, done: str, sta
         abort(403)
     form = form_cls()
     if form_name == "analysis_form":
-        form.defect_codes.choices = [(c, c) for c in request.form.getlist("defect_codes")]
+        form.defect_codes.choices = options((c, c) for c in request.form.getlist("defect_codes"))
     if not form.validate_on_submit():
         return _render_detail(sr, 400, _("Please correct the marked fields."), **{form_name: form})
     try:
@@ -370,7 +378,13 @@ def attachment(number: str, attachment_id: int):
     path = _storage() / item.stored_name
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.filename)
+    # Read whole (files are at most 10 MB): no file handle outlives the response.
+    return send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+    )
 
 
 # --- staff actions -------------------------------------------------------------------------------------
@@ -561,7 +575,7 @@ def queue():
 def record_call():
     form = CallForm()
     accounts = list(db.session.scalars(select(Account).order_by(Account.code)))
-    form.account_code.choices = [("", "—")] + [(a.code, f"{a.code} {a.name}") for a in accounts]
+    form.account_code.choices = options([("", "—")] + [(a.code, f"{a.code} {a.name}") for a in accounts])
     suggestions = None
     if request.method == "POST" and request.form.get("action") == "suggest":
         suggestions = _suggestions(form.description.data or "", form.product_model.data or "")

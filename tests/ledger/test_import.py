@@ -259,3 +259,33 @@ def test_json_array_document_is_read_with_line_numbers(example_accounts, do_impo
     )
     report = do_import(broken)
     assert report.unchanged == 1 and len(report.errors) == 1 and "the rest of the file" in report.errors[0]
+
+
+def test_reimport_keeps_order_line_ids_and_moves_serials(example_accounts, do_import, tmp_path):
+    do_import(EXAMPLES / "ledger-example.json")
+    order = db.session.scalar(select(Order).where(Order.number == "SO-EX-0001"))
+    line_ids = [line.id for line in order.lines]
+    record = json.loads((EXAMPLES / "ledger-example.json").read_text(encoding="utf-8").splitlines()[0])
+    moved = record["lines"][0]["serials"].pop()  # SGN2603020002 moves to line 2
+    record["lines"][1]["serials"] = [moved]
+    record["lines"][0]["description"] = "SGN33YC 压缩机（新包装）"
+    path = tmp_path / "update.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    report = do_import(path)
+    assert (report.updated, report.errors) == (1, [])
+    db.session.expire_all()
+    order = db.session.scalar(select(Order).where(Order.number == "SO-EX-0001"))
+    assert [line.id for line in order.lines] == line_ids
+    assert order.lines[0].description == "SGN33YC 压缩机（新包装）"
+    assert [u.serial_number for u in order.lines[0].units] == ["SGN2603020001"]
+    assert [(u.serial_number, u.product_model) for u in order.lines[1].units] == [
+        ("SGN2603020002", "SHW56YC")
+    ]
+    assert count(ShippedUnit) == 2
+    # a line dropped by the ERP goes, with its units
+    record["lines"] = record["lines"][:1]
+    record["amount"] = record["lines"][0]["amount"]
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    assert do_import(path).errors == []
+    db.session.expire_all()
+    assert count(ShippedUnit) == 1
