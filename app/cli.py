@@ -39,8 +39,11 @@ def init_command() -> None:
     click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
 
 
-@click.command("demo", help="Load demo accounts, users of every role, ledger, requests and the articles "
-                            "of content/ (idempotent; runs init first).")
+@click.command(
+    "demo",
+    help="Load demo accounts, users of every role, ledger, requests and the articles "
+    "of content/ (idempotent; runs init first).",
+)
 @with_appcontext
 def demo_command() -> None:
     _upgrade_schema()
@@ -97,9 +100,9 @@ class PortalGroup(FlaskGroup):
 main = PortalGroup(
     name="isupport",
     help="iSupport: the compressor maker's self-service support portal.\n\n"
-         "Settings come from the environment: ISUPPORT_DATABASE_URL, ISUPPORT_INDEX_DIR, "
-         "ISUPPORT_CONTENT_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE (zh_CN or en).\n\n"
-         "First run: isupport init, then isupport demo, then isupport serve.",
+    "Settings come from the environment: ISUPPORT_DATABASE_URL, ISUPPORT_INDEX_DIR, "
+    "ISUPPORT_CONTENT_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE (zh_CN or en).\n\n"
+    "First run: isupport init, then isupport demo, then isupport serve.",
     create_app=_create_app,
     add_default_commands=False,
     add_version_option=False,

@@ -34,7 +34,8 @@ class Settings:
         language = env.get("ISUPPORT_LANGUAGE") or "zh_CN"
         if language not in SUPPORTED_LANGUAGES:
             raise ValueError(
-                f"ISUPPORT_LANGUAGE={language!r} is not supported; use one of {', '.join(SUPPORTED_LANGUAGES)}"
+                f"ISUPPORT_LANGUAGE={language!r} is not supported; "
+                f"use one of {', '.join(SUPPORTED_LANGUAGES)}"
             )
         return cls(
             instance_dir=instance_dir,

@@ -148,9 +148,13 @@ class Factory:
         self.counter += 1
         return self.counter
 
-    def account(self, code: str | None = None, region: Region = Region.EAST, name: str | None = None) -> Account:
+    def account(
+        self, code: str | None = None, region: Region = Region.EAST, name: str | None = None
+    ) -> Account:
         n = self._next()
-        account = account_services.create_account(db.session, code or f"ACC-{n:03d}", name or f"测试客户{n}", region)
+        account = account_services.create_account(
+            db.session, code or f"ACC-{n:03d}", name or f"测试客户{n}", region
+        )
         db.session.commit()
         return account
 
@@ -213,5 +217,4 @@ def login_as(client, make):
 
     return _login_as
 
-
-Path  # re-exported for tests that build paths
+__all__ = ["PASSWORD", "Path", "api_token", "bearer", "csrf_token", "login", "require"]

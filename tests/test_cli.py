@@ -23,10 +23,14 @@ def run(runner, *args):
 
 
 def test_accounts_create_and_list(runner):
-    result = run(runner, "accounts", "create", "--code", "c-east-99", "--name", "测试空调", "--region", "east")
+    result = run(
+        runner, "accounts", "create", "--code", "c-east-99", "--name", "测试空调", "--region", "east"
+    )
     assert result.exit_code == 0, result.output
     assert "C-EAST-99" in result.output
-    result = run(runner, "accounts", "create", "--code", "C-NORTH-9", "--name", "北方测试", "--region", "north")
+    result = run(
+        runner, "accounts", "create", "--code", "C-NORTH-9", "--name", "北方测试", "--region", "north"
+    )
     assert result.exit_code == 0
     listed = run(runner, "accounts", "list", "--json")
     assert listed.exit_code == 0
@@ -43,13 +47,16 @@ def test_accounts_list_when_empty(runner):
     assert "no accounts yet" in run(runner, "accounts", "list").output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--code", "C-1", "--name", "x", "--region", "west"], "'west' is not one of"),
-    (["--code", "C-1", "--name", "x"], "Missing option '--region'"),
-    (["--code", "bad code!", "--name", "x", "--region", "east"], "2-32 letters, digits or hyphens"),
-    (["--code", "C-1", "--name", " ", "--region", "east"], "needs a name"),
-    (["--code", "C-1", "--name", "名" * 201, "--region", "east"], "at most 200 characters"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--code", "C-1", "--name", "x", "--region", "west"], "'west' is not one of"),
+        (["--code", "C-1", "--name", "x"], "Missing option '--region'"),
+        (["--code", "bad code!", "--name", "x", "--region", "east"], "2-32 letters, digits or hyphens"),
+        (["--code", "C-1", "--name", " ", "--region", "east"], "needs a name"),
+        (["--code", "C-1", "--name", "名" * 201, "--region", "east"], "at most 200 characters"),
+    ],
+)
 def test_accounts_create_refuses_bad_arguments(runner, args, message):
     result = run(runner, "accounts", "create", *args)
     assert result.exit_code != 0
@@ -65,16 +72,31 @@ def test_accounts_create_refuses_a_duplicate_code(runner, make):
     assert db.session.scalar(select(Account.name).where(Account.code == "C-EAST-01")) == "原有客户"
 
 
-@pytest.mark.parametrize("role, extra, bound", [
-    ("customer", ["--account", "C-EAST-01"], "C-EAST-01"),
-    ("staff", ["--unit", "office-south"], "office-south"),
-    ("infocentre", [], "infocentre"),
-    ("sysadmin", [], "-"),
-])
+@pytest.mark.parametrize(
+    "role, extra, bound",
+    [
+        ("customer", ["--account", "C-EAST-01"], "C-EAST-01"),
+        ("staff", ["--unit", "office-south"], "office-south"),
+        ("infocentre", [], "infocentre"),
+        ("sysadmin", [], "-"),
+    ],
+)
 def test_users_create_for_each_role(runner, make, role, extra, bound):
     make.account("C-EAST-01")
-    result = run(runner, "users", "create", "--email", "New@Example.com", "--password", PASSWORD,
-                 "--role", role, "--name", "新人", *extra)
+    result = run(
+        runner,
+        "users",
+        "create",
+        "--email",
+        "New@Example.com",
+        "--password",
+        PASSWORD,
+        "--role",
+        role,
+        "--name",
+        "新人",
+        *extra,
+    )
     assert result.exit_code == 0, result.output
     assert f"created {role} new@example.com ({bound})" in result.output
     user = services.user_by_email(db.session, "new@example.com")
@@ -84,16 +106,25 @@ def test_users_create_for_each_role(runner, make, role, extra, bound):
         assert user.contact.account.code == "C-EAST-01"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--role", "customer"], "A customer user needs an account"),
-    (["--role", "customer", "--account", "NOPE"], "There is no account with the code NOPE."),
-    (["--role", "customer", "--account", "C-EAST-01", "--unit", "warehouse"], "belongs to an account, not a unit"),
-    (["--role", "staff"], "A staff user needs a unit"),
-    (["--role", "staff", "--unit", "kitchen"], "Unknown unit kitchen; units are: office-intl"),
-    (["--role", "staff", "--unit", "warehouse", "--account", "C-EAST-01"], "Only customer users belong to an account"),
-    (["--role", "sysadmin", "--account", "C-EAST-01"], "Only customer users belong to an account"),
-    (["--role", "boss"], "'boss' is not one of"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--role", "customer"], "A customer user needs an account"),
+        (["--role", "customer", "--account", "NOPE"], "There is no account with the code NOPE."),
+        (
+            ["--role", "customer", "--account", "C-EAST-01", "--unit", "warehouse"],
+            "belongs to an account, not a unit",
+        ),
+        (["--role", "staff"], "A staff user needs a unit"),
+        (["--role", "staff", "--unit", "kitchen"], "Unknown unit kitchen; units are: office-intl"),
+        (
+            ["--role", "staff", "--unit", "warehouse", "--account", "C-EAST-01"],
+            "Only customer users belong to an account",
+        ),
+        (["--role", "sysadmin", "--account", "C-EAST-01"], "Only customer users belong to an account"),
+        (["--role", "boss"], "'boss' is not one of"),
+    ],
+)
 def test_users_create_refuses_bad_combinations(runner, make, args, message):
     make.account("C-EAST-01")
     result = run(runner, "users", "create", "--email", "new@example.com", "--password", PASSWORD, *args)
@@ -102,11 +133,14 @@ def test_users_create_refuses_bad_combinations(runner, make, args, message):
     assert services.user_by_email(db.session, "new@example.com") is None
 
 
-@pytest.mark.parametrize("email, password, message", [
-    ("not-an-email", PASSWORD, "Enter a valid e-mail address."),
-    ("new@example.com", "short1", "at least 10 characters"),
-    ("new@example.com", "lettersonlypassword", "both letters and digits"),
-])
+@pytest.mark.parametrize(
+    "email, password, message",
+    [
+        ("not-an-email", PASSWORD, "Enter a valid e-mail address."),
+        ("new@example.com", "short1", "at least 10 characters"),
+        ("new@example.com", "lettersonlypassword", "both letters and digits"),
+    ],
+)
 def test_users_create_refuses_bad_email_and_weak_passwords(runner, email, password, message):
     result = run(runner, "users", "create", "--email", email, "--password", password, "--role", "sysadmin")
     assert result.exit_code == 1
@@ -116,7 +150,9 @@ def test_users_create_refuses_bad_email_and_weak_passwords(runner, email, passwo
 
 def test_users_create_refuses_a_duplicate_email(runner, make):
     make.user(Role.SYSADMIN, email="new@example.com")
-    result = run(runner, "users", "create", "--email", "NEW@example.com", "--password", PASSWORD, "--role", "sysadmin")
+    result = run(
+        runner, "users", "create", "--email", "NEW@example.com", "--password", PASSWORD, "--role", "sysadmin"
+    )
     assert result.exit_code == 1
     assert "already exists" in result.output
 
@@ -133,8 +169,10 @@ def test_users_deactivate(runner, make):
 
 
 def table_counts() -> dict[str, int]:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Account, Contact, User, NewsItem)}
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Account, Contact, User, NewsItem)
+    }
 
 
 def test_demo_is_idempotent_and_prints_logins(runner):
@@ -147,8 +185,12 @@ def test_demo_is_idempotent_and_prints_logins(runner):
     roles = {u.role for u in db.session.scalars(select(User))}
     assert roles == set(Role)
     assert "isupport2026" in first.output
-    for login in ("admin@isupport.example.com", "info@isupport.example.com", "east@isupport.example.com",
-                  "wang.jianguo@c-east-01.example.com"):
+    for login in (
+        "admin@isupport.example.com",
+        "info@isupport.example.com",
+        "east@isupport.example.com",
+        "wang.jianguo@c-east-01.example.com",
+    ):
         assert login in first.output
     second = run(runner, "demo")
     assert second.exit_code == 0, second.output
@@ -177,18 +219,35 @@ def test_top_level_help_lists_every_command(app, cli_env):
     assert "--app" not in result.output and "--debug" not in result.output
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["accounts", "--help"], ["create", "list", "Customer accounts"]),
-    (["accounts", "create", "--help"], ["--code", "--name", "--region", "international|east|south|north"]),
-    (["accounts", "list", "--help"], ["--json", "code, name and region"]),
-    (["users", "--help"], ["create", "deactivate"]),
-    (["users", "create", "--help"], ["--email", "--password", "customer|staff|infocentre|sysadmin", "--account",
-                                     "--unit", "office-east", "--name", "At least 10 characters"]),
-    (["users", "deactivate", "--help"], ["--email", "sessions and API tokens stop working"]),
-    (["init", "--help"], ["idempotent"]),
-    (["demo", "--help"], ["idempotent"]),
-    (["serve", "--help"], ["--host", "--port", "5000"]),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["accounts", "--help"], ["create", "list", "Customer accounts"]),
+        (
+            ["accounts", "create", "--help"],
+            ["--code", "--name", "--region", "international|east|south|north"],
+        ),
+        (["accounts", "list", "--help"], ["--json", "code, name and region"]),
+        (["users", "--help"], ["create", "deactivate"]),
+        (
+            ["users", "create", "--help"],
+            [
+                "--email",
+                "--password",
+                "customer|staff|infocentre|sysadmin",
+                "--account",
+                "--unit",
+                "office-east",
+                "--name",
+                "At least 10 characters",
+            ],
+        ),
+        (["users", "deactivate", "--help"], ["--email", "sessions and API tokens stop working"]),
+        (["init", "--help"], ["idempotent"]),
+        (["demo", "--help"], ["idempotent"]),
+        (["serve", "--help"], ["--host", "--port", "5000"]),
+    ],
+)
 def test_subcommand_help(app, cli_env, args, expected):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
@@ -197,11 +256,20 @@ def test_subcommand_help(app, cli_env, args, expected):
 
 
 def test_invalid_language_setting_is_a_clear_error_not_a_traceback(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "ISUPPORT_LANGUAGE": "fr", "ISUPPORT_INSTANCE_DIR": str(tmp_path),
-           "ISUPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ISUPPORT_LANGUAGE": "fr",
+        "ISUPPORT_INSTANCE_DIR": str(tmp_path),
+        "ISUPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
     for args in (["--help"], ["accounts", "list"]):
-        done = subprocess.run([sys.executable, "-c", "from app.cli import main; main()", *args],
-                              capture_output=True, text=True, env=env, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", "from app.cli import main; main()", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
         assert done.returncode == 2
         assert "ISUPPORT_LANGUAGE='fr' is not supported; use one of zh_CN, en" in done.stderr
         assert "Traceback" not in done.stderr

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from app.extensions import db
 from app.settings import PROJECT_ROOT, Settings
 
 
@@ -20,15 +21,17 @@ def test_defaults_without_environment():
 
 
 def test_every_documented_variable_is_read(tmp_path):
-    settings = Settings.from_env({
-        "ISUPPORT_DATABASE_URL": "postgresql+psycopg://u@h/db",
-        "ISUPPORT_INDEX_DIR": str(tmp_path / "ix"),
-        "ISUPPORT_CONTENT_DIR": str(tmp_path / "content"),
-        "ISUPPORT_SECRET_KEY": "s3cret",
-        "ISUPPORT_LANGUAGE": "en",
-        "ISUPPORT_INSTANCE_DIR": str(tmp_path / "inst"),
-        "ISUPPORT_SECURE_COOKIES": "0",
-    })
+    settings = Settings.from_env(
+        {
+            "ISUPPORT_DATABASE_URL": "postgresql+psycopg://u@h/db",
+            "ISUPPORT_INDEX_DIR": str(tmp_path / "ix"),
+            "ISUPPORT_CONTENT_DIR": str(tmp_path / "content"),
+            "ISUPPORT_SECRET_KEY": "s3cret",
+            "ISUPPORT_LANGUAGE": "en",
+            "ISUPPORT_INSTANCE_DIR": str(tmp_path / "inst"),
+            "ISUPPORT_SECURE_COOKIES": "0",
+        }
+    )
     assert settings.resolved_database_url() == "postgresql+psycopg://u@h/db"
     assert settings.index_dir == tmp_path / "ix" and settings.content_dir == tmp_path / "content"
     assert settings.resolved_secret_key() == "s3cret"
@@ -38,7 +41,9 @@ def test_every_documented_variable_is_read(tmp_path):
 
 @pytest.mark.parametrize("value", ["fr", "zh", "EN", "zh-CN"])
 def test_unsupported_language_is_a_clear_error(value):
-    with pytest.raises(ValueError, match=f"ISUPPORT_LANGUAGE='{value}' is not supported; use one of zh_CN, en"):
+    with pytest.raises(
+        ValueError, match=f"ISUPPORT_LANGUAGE='{value}' is not supported; use one of zh_CN, en"
+    ):
         Settings.from_env({"ISUPPORT_LANGUAGE": value})
 
 
@@ -58,5 +63,9 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
 
 def test_english_as_the_default_language(settings, client):
     app = create_app(settings.with_(language="en"))
-    page = app.test_client().get("/login").get_data(as_text=True)
+    try:
+        page = app.test_client().get("/login").get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
     assert "No account yet?" in page and '<html lang="en">' in page

@@ -32,8 +32,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def account_labels():
-        return {"role_label": role_label, "status_label": status_label, "status_tone": status_tone,
-                "unit_name": unit_name}
+        return {
+            "role_label": role_label,
+            "status_label": status_label,
+            "status_tone": status_tone,
+            "unit_name": unit_name,
+        }
 
     reg = registry(app)
     admin = {Role.INFOCENTRE.value, Role.SYSADMIN.value}
@@ -79,6 +83,14 @@ def pending_registrations_alert(user) -> list[Alert]:
     count = len(services.pending_registrations(db.session))
     if not count:
         return []
-    return [Alert("warning", ngettext("%(num)s registration is waiting for approval.",
-                                      "%(num)s registrations are waiting for approval.", count),
-                  url_for("accounts.registrations"))]
+    return [
+        Alert(
+            "warning",
+            ngettext(
+                "%(num)s registration is waiting for approval.",
+                "%(num)s registrations are waiting for approval.",
+                count,
+            ),
+            url_for("accounts.registrations"),
+        )
+    ]

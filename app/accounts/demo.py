@@ -14,24 +14,45 @@ DEMO_PASSWORD = "isupport2026"
 
 # code, name, region, contacts (name, phone, e-mail local part)
 DEMO_ACCOUNTS: tuple[tuple[str, str, Region, tuple[tuple[str, str, str], ...]], ...] = (
-    ("C-EAST-01", "宁波海岚空调有限公司", Region.EAST,
-     (("王建国", "0574-8765-1201", "wang.jianguo"), ("李晓燕", "0574-8765-1202", "li.xiaoyan"))),
-    ("C-EAST-02", "苏州澄风电器有限公司", Region.EAST,
-     (("陈志明", "0512-6620-3301", "chen.zhiming"), ("周丽", "0512-6620-3302", "zhou.li"))),
-    ("C-EAST-03", "杭州云溪制冷设备有限公司", Region.EAST,
-     (("赵鹏", "0571-8890-4401", "zhao.peng"),)),
-    ("C-SOUTH-01", "广东美凌制冷设备有限公司", Region.SOUTH,
-     (("黄伟", "0757-2233-5501", "huang.wei"), ("林静", "0757-2233-5502", "lin.jing"))),
-    ("C-SOUTH-02", "珠海格瑞空调器有限公司", Region.SOUTH,
-     (("吴海涛", "0756-8612-6601", "wu.haitao"),)),
-    ("C-NORTH-01", "青岛海澜空调器有限公司", Region.NORTH,
-     (("刘洋", "0532-8893-7701", "liu.yang"), ("孙敏", "0532-8893-7702", "sun.min"))),
-    ("C-NORTH-02", "天津北辰冷暖设备有限公司", Region.NORTH,
-     (("张磊", "022-2671-8801", "zhang.lei"),)),
-    ("C-INTL-01", "Siam Cooltech Co., Ltd.", Region.INTERNATIONAL,
-     (("Somchai Prasert", "+66-2-555-0101", "somchai"), ("Nok Chaiyaporn", "+66-2-555-0102", "nok"))),
-    ("C-INTL-02", "Nile Air Conditioning S.A.E.", Region.INTERNATIONAL,
-     (("Michael Hanna", "+20-2-2555-0199", "michael"),)),
+    (
+        "C-EAST-01",
+        "宁波海岚空调有限公司",
+        Region.EAST,
+        (("王建国", "0574-8765-1201", "wang.jianguo"), ("李晓燕", "0574-8765-1202", "li.xiaoyan")),
+    ),
+    (
+        "C-EAST-02",
+        "苏州澄风电器有限公司",
+        Region.EAST,
+        (("陈志明", "0512-6620-3301", "chen.zhiming"), ("周丽", "0512-6620-3302", "zhou.li")),
+    ),
+    ("C-EAST-03", "杭州云溪制冷设备有限公司", Region.EAST, (("赵鹏", "0571-8890-4401", "zhao.peng"),)),
+    (
+        "C-SOUTH-01",
+        "广东美凌制冷设备有限公司",
+        Region.SOUTH,
+        (("黄伟", "0757-2233-5501", "huang.wei"), ("林静", "0757-2233-5502", "lin.jing")),
+    ),
+    ("C-SOUTH-02", "珠海格瑞空调器有限公司", Region.SOUTH, (("吴海涛", "0756-8612-6601", "wu.haitao"),)),
+    (
+        "C-NORTH-01",
+        "青岛海澜空调器有限公司",
+        Region.NORTH,
+        (("刘洋", "0532-8893-7701", "liu.yang"), ("孙敏", "0532-8893-7702", "sun.min")),
+    ),
+    ("C-NORTH-02", "天津北辰冷暖设备有限公司", Region.NORTH, (("张磊", "022-2671-8801", "zhang.lei"),)),
+    (
+        "C-INTL-01",
+        "Siam Cooltech Co., Ltd.",
+        Region.INTERNATIONAL,
+        (("Somchai Prasert", "+66-2-555-0101", "somchai"), ("Nok Chaiyaporn", "+66-2-555-0102", "nok")),
+    ),
+    (
+        "C-INTL-02",
+        "Nile Air Conditioning S.A.E.",
+        Region.INTERNATIONAL,
+        (("Michael Hanna", "+20-2-2555-0199", "michael"),),
+    ),
 )
 
 # e-mail, name, role, unit
@@ -62,19 +83,33 @@ def load_demo(settings, echo: Callable[[str], None]) -> None:
         for index, (contact_name, phone, local) in enumerate(contacts):
             email = customer_email(code, local)
             if services.user_by_email(session, email) is None:
-                user = services.create_user(session, services.NewUser(
-                    email=email, password=DEMO_PASSWORD, role=Role.CUSTOMER, name=contact_name,
-                    account_code=code, phone=phone,
-                ))
+                user = services.create_user(
+                    session,
+                    services.NewUser(
+                        email=email,
+                        password=DEMO_PASSWORD,
+                        role=Role.CUSTOMER,
+                        name=contact_name,
+                        account_code=code,
+                        phone=phone,
+                    ),
+                )
                 if index == 0 and region is Region.INTERNATIONAL:
                     user.language = "en"
     for email, name, role, unit in DEMO_STAFF:
         if services.user_by_email(session, email) is None:
-            services.create_user(session, services.NewUser(
-                email=email, password=DEMO_PASSWORD, role=role, name=name, unit_code=unit,
-            ))
+            services.create_user(
+                session,
+                services.NewUser(
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    name=name,
+                    unit_code=unit,
+                ),
+            )
     session.commit()
-    echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, _name, role, unit in DEMO_STAFF:
         echo(f"  {role.value:<11} {email}" + (f"  ({unit})" if unit else ""))
     for code, _name, _region, contacts in DEMO_ACCOUNTS[:3] + DEMO_ACCOUNTS[-2:-1]:

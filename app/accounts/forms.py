@@ -35,18 +35,27 @@ class SignInForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    account_code = StringField(_l("Customer account code"), validators=[DataRequired(), Length(min=2, max=32)],
-                               description=_l("The code your sales office gave your company, e.g. C-EAST-01."))
+    account_code = StringField(
+        _l("Customer account code"),
+        validators=[DataRequired(), Length(min=2, max=32)],
+        description=_l("The code your sales office gave your company, e.g. C-EAST-01."),
+    )
     company = StringField(_l("Company"), validators=[DataRequired(), Length(max=200)])
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(min=5, max=40)])
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=10, max=128)],
+        _l("Password"),
+        validators=[DataRequired(), Length(min=10, max=128)],
         description=_l("At least 10 characters, with letters and digits."),
     )
-    confirm = PasswordField(_l("Repeat password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
 
 
 class ApproveForm(FlaskForm):
@@ -76,7 +85,10 @@ STATUS_LABELS = {
 
 
 class CreateUserForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10, max=128)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
@@ -103,5 +115,7 @@ class PreferencesForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=128)])
-    confirm = PasswordField(_l("Repeat new password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )

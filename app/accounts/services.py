@@ -32,13 +32,15 @@ def N_(message: str) -> str:
     return message
 
 
-def _error(cls: type[DomainError], msgid: str, *, field: str | None = None, code: str | None = None,
-           **params) -> DomainError:
+def _error(
+    cls: type[DomainError], msgid: str, *, field: str | None = None, code: str | None = None, **params
+) -> DomainError:
     """A domain error whose English message is ``msgid % params``; the web shows it translated."""
     error = cls(msgid % params if params else msgid, field=field, code=code)
     error.msgid = msgid
     error.params = params
     return error
+
 
 # The internal units of DOMAIN.md. Sales offices own the requests of their region's customers.
 UNITS: tuple[tuple[str, UnitKind, Region | None, str, str], ...] = (
@@ -76,8 +78,13 @@ def unit_by_code(session: Session, code: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
         codes = ", ".join(c for c, *_ in UNITS)
-        raise _error(NotFound, N_("Unknown unit %(unit)s; units are: %(codes)s."), field="unit_code",
-                     unit=code, codes=codes)
+        raise _error(
+            NotFound,
+            N_("Unknown unit %(unit)s; units are: %(codes)s."),
+            field="unit_code",
+            unit=code,
+            codes=codes,
+        )
     return unit
 
 
@@ -91,8 +98,12 @@ def normalise_email(email: str) -> str:
 def check_password_rules(password: str, email: str = "") -> None:
     """At least 10 characters with letters and digits, not the e-mail address."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise _error(InvalidInput, N_("The password must have at least %(count)s characters."), field="password",
-                     count=PASSWORD_MIN_LENGTH)
+        raise _error(
+            InvalidInput,
+            N_("The password must have at least %(count)s characters."),
+            field="password",
+            count=PASSWORD_MIN_LENGTH,
+        )
     if len(password) > 128:
         raise InvalidInput(N_("The password may have at most 128 characters."), field="password")
     if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
@@ -142,13 +153,19 @@ def create_account(session: Session, code: str, name: str, region: Region) -> Ac
 def account_by_code(session: Session, code: str) -> Account:
     account = session.scalar(select(Account).where(Account.code == (code or "").strip().upper()))
     if account is None:
-        raise _error(NotFound, N_("There is no account with the code %(account)s."),
-                     field="account_code", account=(code or "").strip())
+        raise _error(
+            NotFound,
+            N_("There is no account with the code %(account)s."),
+            field="account_code",
+            account=(code or "").strip(),
+        )
     return account
 
 
 def add_contact(session: Session, account: Account, name: str, phone: str = "", email: str = "") -> Contact:
-    contact = Contact(account=account, name=name.strip(), phone=(phone or "").strip(), email=(email or "").strip())
+    contact = Contact(
+        account=account, name=name.strip(), phone=(phone or "").strip(), email=(email or "").strip()
+    )
     session.add(contact)
     session.flush()
     return contact
@@ -177,10 +194,17 @@ def create_user(session: Session, new: NewUser) -> User:
     email = normalise_email(new.email)
     check_password_rules(new.password, email)
     if user_by_email(session, email):
-        raise _error(Conflict, N_("A user with the e-mail %(email)s already exists."), field="email", email=email)
+        raise _error(
+            Conflict, N_("A user with the e-mail %(email)s already exists."), field="email", email=email
+        )
     name = (new.name or email.split("@")[0]).strip()[:100]
-    user = User(email=email, name=name, password_hash=hash_password(new.password), role=new.role,
-                status=UserStatus.ACTIVE)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(new.password),
+        role=new.role,
+        status=UserStatus.ACTIVE,
+    )
     if new.role is Role.CUSTOMER:
         if not new.account_code:
             raise InvalidInput(N_("A customer user needs an account (--account CODE)."), field="account_code")
@@ -219,8 +243,12 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
         raise SignInError(N_("Wrong e-mail or password."))
     if user.locked_until and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise _error(SignInError, N_("Too many failed sign-ins. Try again in %(minutes)s minutes."),
-                     code="locked_out", minutes=minutes)
+        raise _error(
+            SignInError,
+            N_("Too many failed sign-ins. Try again in %(minutes)s minutes."),
+            code="locked_out",
+            minutes=minutes,
+        )
     if not verify_password(user, password or ""):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
@@ -229,8 +257,9 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
         session.flush()
         raise SignInError(N_("Wrong e-mail or password."))
     if user.status is UserStatus.PENDING:
-        raise SignInError(N_("Your registration is waiting for approval by the information centre."),
-                          code="pending")
+        raise SignInError(
+            N_("Your registration is waiting for approval by the information centre."), code="pending"
+        )
     if user.status is UserStatus.REJECTED:
         raise SignInError(N_("Your registration was not approved."), code="rejected")
     if user.status is UserStatus.DEACTIVATED:
@@ -288,9 +317,11 @@ def register(session: Session, reg: Registration) -> User:
 
 
 def pending_registrations(session: Session) -> list[User]:
-    return list(session.scalars(
-        select(User).where(User.status == UserStatus.PENDING).order_by(User.created_at, User.id)
-    ))
+    return list(
+        session.scalars(
+            select(User).where(User.status == UserStatus.PENDING).order_by(User.created_at, User.id)
+        )
+    )
 
 
 def _pending(session: Session, user_id: int) -> User:
@@ -300,8 +331,14 @@ def _pending(session: Session, user_id: int) -> User:
     return user
 
 
-def approve_registration(session: Session, user_id: int, account: Account, approver: User,
-                         contact: Contact | None = None, now: datetime | None = None) -> User:
+def approve_registration(
+    session: Session,
+    user_id: int,
+    account: Account,
+    approver: User,
+    contact: Contact | None = None,
+    now: datetime | None = None,
+) -> User:
     """Binds the user to the account and a contact (the given one, else a new one) and activates."""
     user = _pending(session, user_id)
     if contact is not None and contact.account_id != account.id:
@@ -317,8 +354,9 @@ def approve_registration(session: Session, user_id: int, account: Account, appro
     return user
 
 
-def reject_registration(session: Session, user_id: int, reason: str, approver: User,
-                        now: datetime | None = None) -> User:
+def reject_registration(
+    session: Session, user_id: int, reason: str, approver: User, now: datetime | None = None
+) -> User:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(N_("Give a reason for the rejection."), field="reason")
@@ -336,7 +374,9 @@ def deactivate_user(session: Session, user: User, actor: User | None = None) -> 
     if actor is not None and actor.id == user.id:
         raise InvalidInput(N_("You cannot deactivate yourself."))
     if actor is not None and not actor.has_role(Role.INFOCENTRE, Role.SYSADMIN):
-        raise PermissionDenied(N_("Only the information centre or a system administrator may deactivate users."))
+        raise PermissionDenied(
+            N_("Only the information centre or a system administrator may deactivate users.")
+        )
     if actor is not None and actor.role is Role.INFOCENTRE and user.role is Role.SYSADMIN:
         raise PermissionDenied(N_("The information centre cannot deactivate a system administrator."))
     user.status = UserStatus.DEACTIVATED
@@ -355,8 +395,14 @@ def reactivate_user(session: Session, user: User) -> User:
     return user
 
 
-def set_role(session: Session, user: User, role: Role, unit_code: str | None = None,
-             account_code: str | None = None, actor: User | None = None) -> User:
+def set_role(
+    session: Session,
+    user: User,
+    role: Role,
+    unit_code: str | None = None,
+    account_code: str | None = None,
+    actor: User | None = None,
+) -> User:
     """The sysadmin's role assignment; keeps the binding (account or unit) consistent with the role."""
     if actor is not None and actor.id == user.id:
         # A sysadmin demoting themselves could leave the portal without anyone to administer it.

@@ -68,10 +68,17 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            services.register(db.session, services.Registration(
-                account_code=form.account_code.data, company=form.company.data, name=form.name.data,
-                email=form.email.data, phone=form.phone.data, password=form.password.data,
-            ))
+            services.register(
+                db.session,
+                services.Registration(
+                    account_code=form.account_code.data,
+                    company=form.company.data,
+                    name=form.name.data,
+                    email=form.email.data,
+                    phone=form.phone.data,
+                    password=form.password.data,
+                ),
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -91,8 +98,13 @@ def registrations():
     pending = services.pending_registrations(db.session)
     codes = {u.registration_account_code for u in pending}
     known = {a.code: a for a in db.session.scalars(select(Account).where(Account.code.in_(codes)))}
-    return render_template("accounts/registrations.html", pending=pending, known=known,
-                           approve_form=ApproveForm(), reject_form=RejectForm())
+    return render_template(
+        "accounts/registrations.html",
+        pending=pending,
+        known=known,
+        approve_form=ApproveForm(),
+        reject_form=RejectForm(),
+    )
 
 
 @bp.route("/admin/registrations/<int:user_id>/approve", methods=["POST"])
@@ -158,8 +170,17 @@ def users():
     result = paginate(db.session, stmt, page, per_page)
     form = CreateUserForm()
     form.unit_code.choices = _unit_choices()
-    return render_template("accounts/users.html", page=result, q=q, role=role, status=status,
-                           create_form=form, confirm_form=ConfirmForm(), Role=Role, UserStatus=UserStatus)
+    return render_template(
+        "accounts/users.html",
+        page=result,
+        q=q,
+        role=role,
+        status=status,
+        create_form=form,
+        confirm_form=ConfirmForm(),
+        Role=Role,
+        UserStatus=UserStatus,
+    )
 
 
 @bp.route("/admin/users", methods=["POST"])
@@ -169,11 +190,17 @@ def create_user():
     form.unit_code.choices = _unit_choices()
     if form.validate_on_submit():
         try:
-            user = services.create_user(db.session, services.NewUser(
-                email=form.email.data, password=form.password.data, role=Role(form.role.data),
-                name=form.name.data, account_code=form.account_code.data or None,
-                unit_code=form.unit_code.data or None,
-            ))
+            user = services.create_user(
+                db.session,
+                services.NewUser(
+                    email=form.email.data,
+                    password=form.password.data,
+                    role=Role(form.role.data),
+                    name=form.name.data,
+                    account_code=form.account_code.data or None,
+                    unit_code=form.unit_code.data or None,
+                ),
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -183,24 +210,42 @@ def create_user():
             return redirect(url_for("accounts.users"))
     page, per_page = page_args()
     result = paginate(db.session, select(User).order_by(User.email), page, per_page)
-    return render_template("accounts/users.html", page=result, q="", role="", status="", create_form=form,
-                           confirm_form=ConfirmForm(), Role=Role, UserStatus=UserStatus), 400
+    return render_template(
+        "accounts/users.html",
+        page=result,
+        q="",
+        role="",
+        status="",
+        create_form=form,
+        confirm_form=ConfirmForm(),
+        Role=Role,
+        UserStatus=UserStatus,
+    ), 400
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(*ADMIN_ROLES)
 def user_detail(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    form = SetRoleForm(role=user.role.value, account_code=user.account.code if user.account else "",
-                       unit_code=user.unit.code if user.unit else "")
+    form = SetRoleForm(
+        role=user.role.value,
+        account_code=user.account.code if user.account else "",
+        unit_code=user.unit.code if user.unit else "",
+    )
     form.unit_code.choices = _unit_choices()
     if request.method == "POST":
         if not current_user.has_role(Role.SYSADMIN):
             abort(403)
         if form.validate_on_submit():
             try:
-                services.set_role(db.session, user, Role(form.role.data), form.unit_code.data or None,
-                                  form.account_code.data or None, actor=current_user)
+                services.set_role(
+                    db.session,
+                    user,
+                    Role(form.role.data),
+                    form.unit_code.data or None,
+                    form.account_code.data or None,
+                    actor=current_user,
+                )
             except DomainError as error:
                 db.session.rollback()
                 apply_domain_error(form, error)
@@ -208,8 +253,14 @@ def user_detail(user_id: int):
                 db.session.commit()
                 flash(_("Role saved."), "success")
                 return redirect(url_for("accounts.user_detail", user_id=user.id))
-    return render_template("accounts/user_detail.html", user=user, form=form, confirm_form=ConfirmForm(),
-                           Role=Role, UserStatus=UserStatus), (400 if form.errors else 200)
+    return render_template(
+        "accounts/user_detail.html",
+        user=user,
+        form=form,
+        confirm_form=ConfirmForm(),
+        Role=Role,
+        UserStatus=UserStatus,
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
@@ -225,7 +276,9 @@ def deactivate(user_id: int):
         flash(error_message(error), "danger")
     else:
         db.session.commit()
-        flash(_("%(email)s is deactivated; their sessions and tokens no longer work.", email=user.email), "info")
+        flash(
+            _("%(email)s is deactivated; their sessions and tokens no longer work.", email=user.email), "info"
+        )
     return redirect(url_for("accounts.user_detail", user_id=user.id))
 
 
@@ -265,7 +318,8 @@ def preferences():
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("accounts.preferences"))
     return render_template("accounts/preferences.html", form=form, password_form=password_form), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/me/password", methods=["POST"])

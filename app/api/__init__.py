@@ -43,14 +43,16 @@ def create_token():
 def me():
     """Who the token belongs to: clients check a token with it."""
     user = current_api_user()
-    return jsonify({
-        "email": user.email,
-        "name": user.name,
-        "role": user.role.value,
-        "account": {"code": user.account.code, "name": user.account.name} if user.account else None,
-        "unit": user.unit.code if user.unit else None,
-        "language": user.language,
-    })
+    return jsonify(
+        {
+            "email": user.email,
+            "name": user.name,
+            "role": user.role.value,
+            "account": {"code": user.account.code, "name": user.account.name} if user.account else None,
+            "unit": user.unit.code if user.unit else None,
+            "language": user.language,
+        }
+    )
 
 
 @bp.get("/openapi.json")
@@ -68,8 +70,12 @@ def openapi_document(paths: dict[str, dict]) -> dict:
             "schemas": {
                 "Error": {
                     "type": "object",
-                    "properties": {"error": {"type": "object", "properties": {
-                        "code": {"type": "string"}, "message": {"type": "string"}}}},
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                        }
+                    },
                 },
             },
         },
@@ -79,23 +85,48 @@ def openapi_document(paths: dict[str, dict]) -> dict:
 
 
 TOKEN_PATHS = {
-    "/tokens": {"post": {
-        "summary": "Exchange e-mail and password for a bearer token",
-        "security": [],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["email", "password"],
-            "additionalProperties": False,
-            "properties": {"email": {"type": "string", "maxLength": 254},
-                           "password": {"type": "string", "maxLength": 128}}}}}},
-        "responses": {"201": {"description": "{token, role}"}, "401": {"description": "wrong credentials"}},
-    }},
-    "/me": {"get": {
-        "summary": "The user the bearer token belongs to",
-        "responses": {"200": {"description": "{email, name, role, account: {code, name} | null, unit, language}"},
-                      "401": {"description": "missing, invalid or revoked token, or the user is not active"}},
-    }},
-    "/openapi.json": {"get": {"summary": "This document", "security": [],
-                              "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+    "/tokens": {
+        "post": {
+            "summary": "Exchange e-mail and password for a bearer token",
+            "security": [],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["email", "password"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "email": {"type": "string", "maxLength": 254},
+                                "password": {"type": "string", "maxLength": 128},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": {"description": "{token, role}"},
+                "401": {"description": "wrong credentials"},
+            },
+        }
+    },
+    "/me": {
+        "get": {
+            "summary": "The user the bearer token belongs to",
+            "responses": {
+                "200": {"description": "{email, name, role, account: {code, name} | null, unit, language}"},
+                "401": {"description": "missing, invalid or revoked token, or the user is not active"},
+            },
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "security": [],
+            "responses": {"200": {"description": "OpenAPI 3.1"}},
+        }
+    },
 }
 
 
@@ -124,8 +155,13 @@ def init_app(app: Flask) -> None:
         from ..portal.views import render_error
 
         if isinstance(error, CSRFError):
-            return render_error(400, gettext(
-                "The form was sent without a valid security token. Go back, reload the page and try again."))
+            return render_error(
+                400,
+                gettext(
+                    "The form was sent without a valid security token. "
+                    "Go back, reload the page and try again."
+                ),
+            )
         return render_error(error.code or 500, None)
 
     @app.errorhandler(500)

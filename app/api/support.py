@@ -53,7 +53,9 @@ def json_body(model: type[M]) -> M:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "body"
-        raise InvalidInput(f"{where}: {first.get('msg', 'invalid value')}", code="invalid", field=where) from None
+        raise InvalidInput(
+            f"{where}: {first.get('msg', 'invalid value')}", code="invalid", field=where
+        ) from None
 
 
 def current_api_user() -> User:
@@ -69,10 +71,14 @@ def api_auth_required(*roles: Role) -> Callable:
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                return error_response(401, "unauthorized", "Send Authorization: Bearer TOKEN (POST /api/v1/tokens).")
+                return error_response(
+                    401, "unauthorized", "Send Authorization: Bearer TOKEN (POST /api/v1/tokens)."
+                )
             user = account_services.user_for_token(db.session, token.strip())
             if user is None:
-                return error_response(401, "unauthorized", "The token is invalid, revoked or its user is not active.")
+                return error_response(
+                    401, "unauthorized", "The token is invalid, revoked or its user is not active."
+                )
             db.session.commit()  # last_used_at
             if roles and not user.has_role(*roles):
                 return error_response(403, "forbidden", "Your role may not use this endpoint.")
@@ -86,6 +92,7 @@ def api_auth_required(*roles: Role) -> Callable:
 
 def page_params() -> tuple[int, int]:
     """``page`` and ``per_page`` (max 100) from the query string; bad values are a 400."""
+
     def number(name: str, default: int, low: int, high: int) -> int:
         raw = request.args.get(name)
         if raw is None or raw == "":
@@ -102,11 +109,25 @@ def page_params() -> tuple[int, int]:
 
 
 def page_json(page: Page, serialise: Callable[[Any], dict]) -> dict:
-    return {"total": page.total, "page": page.page, "per_page": page.per_page,
-            "items": [serialise(item) for item in page.items]}
+    return {
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "items": [serialise(item) for item in page.items],
+    }
 
 
 __all__ = [
-    "ApiModel", "DomainError", "InvalidInput", "NotFound", "PermissionDenied", "api_auth_required",
-    "api_blueprint", "current_api_user", "error_response", "json_body", "page_json", "page_params",
+    "ApiModel",
+    "DomainError",
+    "InvalidInput",
+    "NotFound",
+    "PermissionDenied",
+    "api_auth_required",
+    "api_blueprint",
+    "current_api_user",
+    "error_response",
+    "json_body",
+    "page_json",
+    "page_params",
 ]

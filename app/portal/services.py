@@ -21,7 +21,11 @@ class HomePage:
 
 
 def latest_news(session: Session, kind: NewsKind, limit: int = 3) -> list[NewsItem]:
-    stmt = select(NewsItem).where(NewsItem.kind == kind).order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
+    stmt = (
+        select(NewsItem)
+        .where(NewsItem.kind == kind)
+        .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
+    )
     return list(session.scalars(stmt.limit(limit)))
 
 

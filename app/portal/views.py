@@ -13,6 +13,7 @@ from .services import build_home
 
 bp = Blueprint("portal", __name__, template_folder="templates")
 
+
 def N_(message: str) -> str:
     """Marks a message for the catalogue; it is translated where it is shown."""
     return message

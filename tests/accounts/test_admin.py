@@ -36,12 +36,15 @@ def test_customers_and_staff_get_403_on_admin_pages(client, login_as, make, role
     assert fresh(other).status is UserStatus.ACTIVE and fresh(other).role is Role.CUSTOMER
 
 
-@pytest.mark.parametrize("role, sees", [
-    (Role.CUSTOMER, []),
-    (Role.STAFF, []),
-    (Role.INFOCENTRE, ["/admin/registrations", "/admin/users"]),
-    (Role.SYSADMIN, ["/admin/registrations", "/admin/users"]),
-])
+@pytest.mark.parametrize(
+    "role, sees",
+    [
+        (Role.CUSTOMER, []),
+        (Role.STAFF, []),
+        (Role.INFOCENTRE, ["/admin/registrations", "/admin/users"]),
+        (Role.SYSADMIN, ["/admin/registrations", "/admin/users"]),
+    ],
+)
 def test_navigation_shows_each_role_what_it_may_use(client, login_as, role, sees):
     login_as(role)
     home = client.get("/")
@@ -59,9 +62,16 @@ def test_infocentre_sees_users_but_may_not_create_users_or_assign_roles(client, 
     assert 'action="/admin/users"' not in page  # no create form
     assert "分配角色" not in client.get(f"/admin/users/{customer.id}").get_data(as_text=True)
     token = csrf_token(client, "/")
-    response = client.post("/admin/users", data={
-        "csrf_token": token, "email": "new@example.com", "name": "新用户", "password": PASSWORD,
-        "role": "sysadmin"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "new@example.com",
+            "name": "新用户",
+            "password": PASSWORD,
+            "role": "sysadmin",
+        },
+    )
     assert response.status_code == 403
     assert services.user_by_email(db.session, "new@example.com") is None
     response = client.post(f"/admin/users/{customer.id}", data={"csrf_token": token, "role": "sysadmin"})
@@ -70,17 +80,28 @@ def test_infocentre_sees_users_but_may_not_create_users_or_assign_roles(client, 
 
 
 def create_user(client, **fields):
-    data = {"email": "new@example.com", "name": "新用户", "password": PASSWORD, "role": "staff",
-            "account_code": "", "unit_code": "", "csrf_token": csrf_token(client, "/admin/users"), **fields}
+    data = {
+        "email": "new@example.com",
+        "name": "新用户",
+        "password": PASSWORD,
+        "role": "staff",
+        "account_code": "",
+        "unit_code": "",
+        "csrf_token": csrf_token(client, "/admin/users"),
+        **fields,
+    }
     return client.post("/admin/users", data=data)
 
 
-@pytest.mark.parametrize("fields, bound", [
-    ({"role": "customer", "account_code": "ACC-9"}, "account"),
-    ({"role": "staff", "unit_code": "warehouse"}, "warehouse"),
-    ({"role": "infocentre"}, "infocentre"),
-    ({"role": "sysadmin"}, None),
-])
+@pytest.mark.parametrize(
+    "fields, bound",
+    [
+        ({"role": "customer", "account_code": "ACC-9"}, "account"),
+        ({"role": "staff", "unit_code": "warehouse"}, "warehouse"),
+        ({"role": "infocentre"}, "infocentre"),
+        ({"role": "sysadmin"}, None),
+    ],
+)
 def test_sysadmin_creates_users_of_every_role(client, login_as, make, fields, bound):
     account = make.account("ACC-9")
     login_as(Role.SYSADMIN)
@@ -96,20 +117,26 @@ def test_sysadmin_creates_users_of_every_role(client, login_as, make, fields, bo
     assert "已创建用户 new@example.com" in client.get("/admin/users").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"role": "customer"}, "客户用户必须属于一个客户账户"),
-    ({"role": "customer", "account_code": "NOPE-1"}, "没有代码为 NOPE-1 的客户账户"),
-    ({"role": "customer", "account_code": "ACC-9", "unit_code": "warehouse"}, "客户用户属于客户账户，而不属于内部单位"),
-    ({"role": "staff"}, "员工用户必须属于一个内部单位"),
-    ({"role": "staff", "account_code": "ACC-9", "unit_code": "warehouse"}, "只有客户用户才属于客户账户"),
-    ({"role": "staff", "unit_code": "no-such-unit"}, "未知的单位"),
-    ({"role": "boss"}, "不是有效的选择"),
-    ({"email": "bad"}, "请输入有效的电子邮件地址"),
-    ({"email": ""}, "该字段是必填字段"),
-    ({"name": "名" * 101}, "不能超过 100 个字符"),
-    ({"password": "lettersonly"}, "密码必须同时包含字母和数字"),
-    ({"password": "short"}, "长度必须介于 10 到 128 个字符之间"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"role": "customer"}, "客户用户必须属于一个客户账户"),
+        ({"role": "customer", "account_code": "NOPE-1"}, "没有代码为 NOPE-1 的客户账户"),
+        (
+            {"role": "customer", "account_code": "ACC-9", "unit_code": "warehouse"},
+            "客户用户属于客户账户，而不属于内部单位",
+        ),
+        ({"role": "staff"}, "员工用户必须属于一个内部单位"),
+        ({"role": "staff", "account_code": "ACC-9", "unit_code": "warehouse"}, "只有客户用户才属于客户账户"),
+        ({"role": "staff", "unit_code": "no-such-unit"}, "未知的单位"),
+        ({"role": "boss"}, "不是有效的选择"),
+        ({"email": "bad"}, "请输入有效的电子邮件地址"),
+        ({"email": ""}, "该字段是必填字段"),
+        ({"name": "名" * 101}, "不能超过 100 个字符"),
+        ({"password": "lettersonly"}, "密码必须同时包含字母和数字"),
+        ({"password": "short"}, "长度必须介于 10 到 128 个字符之间"),
+    ],
+)
 def test_bad_user_creation_is_a_400_with_a_message(client, login_as, make, fields, message):
     make.account("ACC-9")
     login_as(Role.SYSADMIN)
@@ -135,8 +162,15 @@ def test_sysadmin_assigns_roles_and_the_user_must_sign_in_again(client, login_as
     login_as(Role.SYSADMIN)
     token = csrf_token(client, "/")
     # the form shows the current account; a role without one ignores that pre-filled value
-    response = client.post(f"/admin/users/{customer.id}", data={
-        "csrf_token": token, "role": "staff", "unit_code": "qa-aftersales", "account_code": customer.account.code})
+    response = client.post(
+        f"/admin/users/{customer.id}",
+        data={
+            "csrf_token": token,
+            "role": "staff",
+            "unit_code": "qa-aftersales",
+            "account_code": customer.account.code,
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     changed = fresh(customer)
     assert changed.role is Role.STAFF and changed.unit.code == "qa-aftersales" and changed.account is None
@@ -151,8 +185,10 @@ def test_sysadmin_assigns_roles_and_the_user_must_sign_in_again(client, login_as
 
 def test_sysadmin_cannot_change_their_own_role(client, login_as):
     admin = login_as(Role.SYSADMIN)
-    response = client.post(f"/admin/users/{admin.id}", data={
-        "csrf_token": csrf_token(client, "/"), "role": "customer", "account_code": ""})
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={"csrf_token": csrf_token(client, "/"), "role": "customer", "account_code": ""},
+    )
     assert response.status_code == 400
     assert "您不能更改自己的角色" in response.get_data(as_text=True)
     assert fresh(admin).role is Role.SYSADMIN
@@ -161,8 +197,10 @@ def test_sysadmin_cannot_change_their_own_role(client, login_as):
 def test_unknown_user_is_404(client, login_as):
     login_as(Role.INFOCENTRE)
     assert client.get("/admin/users/99999").status_code == 404
-    assert client.post("/admin/users/99999/deactivate",
-                       data={"csrf_token": csrf_token(client, "/")}).status_code == 404
+    assert (
+        client.post("/admin/users/99999/deactivate", data={"csrf_token": csrf_token(client, "/")}).status_code
+        == 404
+    )
 
 
 def test_user_list_filters_and_pages(client, login_as, make):
@@ -189,7 +227,9 @@ def test_web_deactivation_ends_the_users_session_and_api_token(client, login_as,
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
 
     login_as(Role.INFOCENTRE)
-    response = client.post(f"/admin/users/{customer.id}/deactivate", data={"csrf_token": csrf_token(client, "/")})
+    response = client.post(
+        f"/admin/users/{customer.id}/deactivate", data={"csrf_token": csrf_token(client, "/")}
+    )
     assert response.status_code == 302
     assert "已停用" in client.get(f"/admin/users/{customer.id}").get_data(as_text=True)
 
@@ -197,7 +237,9 @@ def test_web_deactivation_ends_the_users_session_and_api_token(client, login_as,
     me = client.get("/api/v1/me", headers=bearer(token))
     assert me.status_code == 401 and me.get_json()["error"]["code"] == "unauthorized"
     assert login(browser, customer).status_code == 400
-    assert client.post("/api/v1/tokens", json={"email": customer.email, "password": PASSWORD}).status_code == 401
+    assert (
+        client.post("/api/v1/tokens", json={"email": customer.email, "password": PASSWORD}).status_code == 401
+    )
 
     # reactivation restores sign-in, but not the revoked token
     client.post(f"/admin/users/{customer.id}/reactivate", data={"csrf_token": csrf_token(client, "/")})
@@ -218,9 +260,17 @@ def test_infocentre_cannot_deactivate_a_sysadmin_or_themselves(client, login_as,
 
 
 def test_home_page_alerts_the_infocentre_about_waiting_registrations(client, login_as):
-    services.register(db.session, services.Registration(
-        account_code="C-1", company="测试", name="张三", email="zs@example.com", phone="021-12345678",
-        password=PASSWORD))
+    services.register(
+        db.session,
+        services.Registration(
+            account_code="C-1",
+            company="测试",
+            name="张三",
+            email="zs@example.com",
+            phone="021-12345678",
+            password=PASSWORD,
+        ),
+    )
     db.session.commit()
     login_as(Role.INFOCENTRE)
     home = client.get("/").get_data(as_text=True)

@@ -13,9 +13,17 @@ def world(client, make):
     """A signed-in sysadmin, a pending registration and a customer to act on."""
     admin = make.user(Role.SYSADMIN)
     customer = make.user(Role.CUSTOMER)
-    pending = services.register(db.session, services.Registration(
-        account_code=customer.account.code, company="测试", name="张三", email="zs@example.com",
-        phone="021-12345678", password=PASSWORD))
+    pending = services.register(
+        db.session,
+        services.Registration(
+            account_code=customer.account.code,
+            company="测试",
+            name="张三",
+            email="zs@example.com",
+            phone="021-12345678",
+            password=PASSWORD,
+        ),
+    )
     db.session.commit()
     assert login(client, admin).status_code == 302
     return {"admin": admin, "customer": customer, "pending": pending}
@@ -25,8 +33,18 @@ def forms(world):
     customer, pending = world["customer"], world["pending"]
     return [
         ("/logout", {}),
-        ("/register", {"account_code": "C-1", "company": "x", "name": "x", "email": "x@example.com",
-                       "phone": "12345", "password": PASSWORD, "confirm": PASSWORD}),
+        (
+            "/register",
+            {
+                "account_code": "C-1",
+                "company": "x",
+                "name": "x",
+                "email": "x@example.com",
+                "phone": "12345",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+            },
+        ),
         (f"/admin/registrations/{pending.id}/approve", {"account_code": customer.account.code}),
         (f"/admin/registrations/{pending.id}/reject", {"reason": "no"}),
         ("/admin/users", {"email": "n@example.com", "name": "n", "password": PASSWORD, "role": "sysadmin"}),
@@ -34,7 +52,10 @@ def forms(world):
         (f"/admin/users/{customer.id}/deactivate", {}),
         (f"/admin/users/{customer.id}/reactivate", {}),
         ("/me", {"language": "en", "show_company_news": ""}),
-        ("/me/password", {"pw-current": PASSWORD, "pw-password": "another-pass-99", "pw-confirm": "another-pass-99"}),
+        (
+            "/me/password",
+            {"pw-current": PASSWORD, "pw-password": "another-pass-99", "pw-confirm": "another-pass-99"},
+        ),
     ]
 
 

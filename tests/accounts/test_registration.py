@@ -45,8 +45,10 @@ def test_registration_approval_and_sign_in(client, app, make):
     assert "宁波测试空调有限公司" in queue
     assert account.name in queue  # the code matches a known account
     token = csrf_token(client, "/admin/registrations")
-    response = client.post(f"/admin/registrations/{pending.id}/approve",
-                           data={"account_code": "C-EAST-77", "contact_id": "0", "csrf_token": token})
+    response = client.post(
+        f"/admin/registrations/{pending.id}/approve",
+        data={"account_code": "C-EAST-77", "contact_id": "0", "csrf_token": token},
+    )
     assert response.status_code == 302
     assert "已批准" in client.get("/admin/registrations").get_data(as_text=True)
 
@@ -70,8 +72,14 @@ def test_approval_can_bind_an_existing_contact_of_the_account(client, make):
     register(client, account_code="C-EAST-78", email="li4@example.com")
     pending = user_by_email("li4@example.com")
     login_info(client, make)
-    response = client.post(f"/admin/registrations/{pending.id}/approve", data={
-        "account_code": "C-EAST-78", "contact_id": str(contact.id), "csrf_token": csrf_token(client, "/")})
+    response = client.post(
+        f"/admin/registrations/{pending.id}/approve",
+        data={
+            "account_code": "C-EAST-78",
+            "contact_id": str(contact.id),
+            "csrf_token": csrf_token(client, "/"),
+        },
+    )
     assert response.status_code == 302
     assert user_by_email("li4@example.com").contact_id == contact.id
 
@@ -84,8 +92,14 @@ def test_approval_refuses_a_contact_of_another_account(client, make):
     register(client, account_code="C-EAST-79")
     pending = user_by_email(GOOD["email"])
     login_info(client, make)
-    client.post(f"/admin/registrations/{pending.id}/approve", data={
-        "account_code": "C-EAST-79", "contact_id": str(foreign.id), "csrf_token": csrf_token(client, "/")})
+    client.post(
+        f"/admin/registrations/{pending.id}/approve",
+        data={
+            "account_code": "C-EAST-79",
+            "contact_id": str(foreign.id),
+            "csrf_token": csrf_token(client, "/"),
+        },
+    )
     page = client.get("/admin/registrations").get_data(as_text=True)
     assert "该联系人属于其他客户账户" in page
     assert user_by_email(GOOD["email"]).status is UserStatus.PENDING
@@ -97,8 +111,10 @@ def test_approval_with_an_unknown_account_code_keeps_the_registration_pending(cl
     login_info(client, make)
     queue = client.get("/admin/registrations").get_data(as_text=True)
     assert "没有客户账户使用此代码" in queue
-    client.post(f"/admin/registrations/{pending.id}/approve",
-                data={"account_code": "C-NOPE-1", "csrf_token": csrf_token(client, "/")})
+    client.post(
+        f"/admin/registrations/{pending.id}/approve",
+        data={"account_code": "C-NOPE-1", "csrf_token": csrf_token(client, "/")},
+    )
     assert "没有代码为 C-NOPE-1 的客户账户" in client.get("/admin/registrations").get_data(as_text=True)
     assert user_by_email(GOOD["email"]).status is UserStatus.PENDING
 
@@ -117,8 +133,9 @@ def test_rejection_needs_a_reason_and_the_rejected_user_cannot_sign_in(client, m
     token = csrf_token(client, "/")
     client.post(f"/admin/registrations/{pending.id}/reject", data={"reason": "  ", "csrf_token": token})
     assert user_by_email(GOOD["email"]).status is UserStatus.PENDING
-    response = client.post(f"/admin/registrations/{pending.id}/reject",
-                           data={"reason": "非本公司客户", "csrf_token": token})
+    response = client.post(
+        f"/admin/registrations/{pending.id}/reject", data={"reason": "非本公司客户", "csrf_token": token}
+    )
     assert response.status_code == 302
     rejected = user_by_email(GOOD["email"])
     assert rejected.status is UserStatus.REJECTED
@@ -134,8 +151,10 @@ def test_rejection_needs_a_reason_and_the_rejected_user_cannot_sign_in(client, m
     assert client.get("/").status_code == 302
     # a decided registration cannot be approved afterwards
     login_info(client, make)
-    client.post(f"/admin/registrations/{pending.id}/approve",
-                data={"account_code": "C-EAST-77", "csrf_token": csrf_token(client, "/")})
+    client.post(
+        f"/admin/registrations/{pending.id}/approve",
+        data={"account_code": "C-EAST-77", "csrf_token": csrf_token(client, "/")},
+    )
     assert user_by_email(GOOD["email"]).status is UserStatus.REJECTED
 
 
@@ -147,8 +166,12 @@ def test_staff_and_customers_cannot_approve(client, make):
         login(client, user)
         token = csrf_token(client, "/")
         assert client.get("/admin/registrations").status_code == 403
-        assert client.post(f"/admin/registrations/{pending.id}/approve",
-                           data={"account_code": "X", "csrf_token": token}).status_code == 403
+        assert (
+            client.post(
+                f"/admin/registrations/{pending.id}/approve", data={"account_code": "X", "csrf_token": token}
+            ).status_code
+            == 403
+        )
         client.post("/logout", data={"csrf_token": token})
     assert user_by_email(GOOD["email"]).status is UserStatus.PENDING
 
@@ -158,26 +181,31 @@ def test_sysadmin_may_approve_too(client, make):
     register(client)
     pending = user_by_email(GOOD["email"])
     login(client, make.user(Role.SYSADMIN))
-    client.post(f"/admin/registrations/{pending.id}/approve",
-                data={"account_code": "c-east-77", "csrf_token": csrf_token(client, "/")})
+    client.post(
+        f"/admin/registrations/{pending.id}/approve",
+        data={"account_code": "c-east-77", "csrf_token": csrf_token(client, "/")},
+    )
     assert user_by_email(GOOD["email"]).status is UserStatus.ACTIVE
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"email": "not-an-email"}, "请输入有效的电子邮件地址"),
-    ({"email": None}, "该字段是必填字段"),
-    ({"name": ""}, "该字段是必填字段"),
-    ({"account_code": None}, "该字段是必填字段"),
-    ({"name": "名" * 101}, "不能超过 100 个字符"),
-    ({"company": "司" * 201}, "不能超过 200 个字符"),
-    ({"account_code": "C" * 33}, "长度必须介于 2 到 32 个字符之间"),
-    ({"phone": "1" * 41}, "长度必须介于 5 到 40 个字符之间"),
-    ({"email": "a" * 250 + "@example.com"}, "不能超过 254 个字符"),
-    ({"password": "short1", "confirm": "short1"}, "长度必须介于 10 到 128 个字符之间"),
-    ({"password": "onlyletters", "confirm": "onlyletters"}, "密码必须同时包含字母和数字"),
-    ({"password": "x" * 129 + "1", "confirm": "x" * 129 + "1"}, "长度必须介于 10 到 128 个字符之间"),
-    ({"confirm": "something-else-1"}, "两次输入的密码不一致"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"email": "not-an-email"}, "请输入有效的电子邮件地址"),
+        ({"email": None}, "该字段是必填字段"),
+        ({"name": ""}, "该字段是必填字段"),
+        ({"account_code": None}, "该字段是必填字段"),
+        ({"name": "名" * 101}, "不能超过 100 个字符"),
+        ({"company": "司" * 201}, "不能超过 200 个字符"),
+        ({"account_code": "C" * 33}, "长度必须介于 2 到 32 个字符之间"),
+        ({"phone": "1" * 41}, "长度必须介于 5 到 40 个字符之间"),
+        ({"email": "a" * 250 + "@example.com"}, "不能超过 254 个字符"),
+        ({"password": "short1", "confirm": "short1"}, "长度必须介于 10 到 128 个字符之间"),
+        ({"password": "onlyletters", "confirm": "onlyletters"}, "密码必须同时包含字母和数字"),
+        ({"password": "x" * 129 + "1", "confirm": "x" * 129 + "1"}, "长度必须介于 10 到 128 个字符之间"),
+        ({"confirm": "something-else-1"}, "两次输入的密码不一致"),
+    ],
+)
 def test_bad_registration_input_is_a_400_with_a_message(client, changes, message):
     response = register(client, **changes)
     assert response.status_code == 400

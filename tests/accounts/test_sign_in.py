@@ -25,7 +25,9 @@ def test_wrong_password_is_refused_with_a_message(client, make):
     user = make.user(Role.CUSTOMER)
     response = login(client, user, "wrong-password-1")
     assert response.status_code == 400
-    assert "密码错误" in response.get_data(as_text=True) or "Wrong e-mail or password" in response.get_data(as_text=True)
+    assert "密码错误" in response.get_data(as_text=True) or "Wrong e-mail or password" in response.get_data(
+        as_text=True
+    )
     assert client.get("/").status_code == 302
 
 
@@ -34,7 +36,7 @@ def test_unknown_email_gets_the_same_message_as_a_wrong_password(client, make):
     wrong = login(client, user, "wrong-password-1").get_data(as_text=True)
     unknown = login(client, "nobody@example.com", "wrong-password-1").get_data(as_text=True)
     marker = "alert-danger"
-    assert wrong[wrong.index(marker):][:200] == unknown[unknown.index(marker):][:200]
+    assert wrong[wrong.index(marker) :][:200] == unknown[unknown.index(marker) :][:200]
 
 
 def test_repeated_failures_lock_the_user_out_even_with_the_right_password(client, make):
@@ -61,9 +63,17 @@ def test_lockout_ends_after_its_time(app, make):
 
 
 def test_pending_user_cannot_sign_in(client, app):
-    services.register(db.session, services.Registration(
-        account_code="C-1", company="测试", name="张三", email="zs@example.com", phone="021-12345678",
-        password=PASSWORD))
+    services.register(
+        db.session,
+        services.Registration(
+            account_code="C-1",
+            company="测试",
+            name="张三",
+            email="zs@example.com",
+            phone="021-12345678",
+            password=PASSWORD,
+        ),
+    )
     db.session.commit()
     response = login(client, "zs@example.com")
     assert response.status_code == 400
@@ -82,8 +92,15 @@ def test_deactivation_ends_an_open_session_at_once(client, make):
 def test_next_only_follows_local_paths(client, make):
     user = make.user(Role.CUSTOMER)
     token = csrf_token(client)
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token,
-                                           "next": "https://evil.example.com/"})
+    response = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "https://evil.example.com/",
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 

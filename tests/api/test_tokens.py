@@ -41,27 +41,42 @@ def test_only_the_hash_of_a_token_is_stored(client, make):
     assert stored.token_hash != token and token not in stored.token_hash
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Bearer"},
-    {"Authorization": "Bearer not-a-real-token"},
-    {"Authorization": "Basic dXNlcjpwYXNz"},
-    {"Authorization": "Bearer " + "x" * 5000},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer not-a-real-token"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer " + "x" * 5000},
+    ],
+)
 def test_missing_or_bad_tokens_are_401(client, headers):
     assert_json_error(client.get("/api/v1/me", headers=headers), 401, "unauthorized")
 
 
 def test_wrong_password_and_unapproved_users_get_no_token(client, make):
     user = make.user(Role.CUSTOMER)
-    assert_json_error(client.post("/api/v1/tokens", json={"email": user.email, "password": "wrong-pass-1"}),
-                      401, "sign_in_failed")
-    services.register(db.session, services.Registration(
-        account_code="C-1", company="测试", name="张三", email="zs@example.com", phone="021-12345678",
-        password=PASSWORD))
+    assert_json_error(
+        client.post("/api/v1/tokens", json={"email": user.email, "password": "wrong-pass-1"}),
+        401,
+        "sign_in_failed",
+    )
+    services.register(
+        db.session,
+        services.Registration(
+            account_code="C-1",
+            company="测试",
+            name="张三",
+            email="zs@example.com",
+            phone="021-12345678",
+            password=PASSWORD,
+        ),
+    )
     db.session.commit()
-    assert_json_error(client.post("/api/v1/tokens", json={"email": "zs@example.com", "password": PASSWORD}),
-                      401, "pending")
+    assert_json_error(
+        client.post("/api/v1/tokens", json={"email": "zs@example.com", "password": PASSWORD}), 401, "pending"
+    )
 
 
 def test_cli_deactivation_revokes_tokens_at_once(client, runner, make):
@@ -71,27 +86,34 @@ def test_cli_deactivation_revokes_tokens_at_once(client, runner, make):
     result = runner.invoke(args=["users", "deactivate", "--email", user.email])
     assert result.exit_code == 0, result.output
     assert_json_error(client.get("/api/v1/me", headers=bearer(token)), 401, "unauthorized")
-    assert_json_error(client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}),
-                      401, "deactivated")
+    assert_json_error(
+        client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}), 401, "deactivated"
+    )
 
 
-@pytest.mark.parametrize("kwargs, code", [
-    ({"data": "email=a@example.com&password=x", "content_type": "application/x-www-form-urlencoded"}, "bad_json"),
-    ({"data": "{not json", "content_type": "application/json"}, "bad_json"),
-    ({"data": "", "content_type": "application/json"}, "bad_json"),
-    ({"json": ["a@example.com", "x"]}, "bad_json"),
-    ({"json": "a string"}, "bad_json"),
-    ({"json": None}, "bad_json"),
-    ({"json": {}}, "invalid"),
-    ({"json": {"email": "a@example.com"}}, "invalid"),
-    ({"json": {"email": "a@example.com", "password": "x", "admin": True}}, "invalid"),
-    ({"json": {"email": 42, "password": "x"}}, "invalid"),
-    ({"json": {"email": "a@example.com", "password": ["x"]}}, "invalid"),
-    ({"json": {"email": "a@example.com", "password": None}}, "invalid"),
-    ({"json": {"email": "a" * 300 + "@example.com", "password": "x"}}, "invalid"),
-    ({"json": {"email": "a@example.com", "password": "x" * 10_000}}, "invalid"),
-    ({"json": {"email": "", "password": ""}}, "invalid"),
-])
+@pytest.mark.parametrize(
+    "kwargs, code",
+    [
+        (
+            {"data": "email=a@example.com&password=x", "content_type": "application/x-www-form-urlencoded"},
+            "bad_json",
+        ),
+        ({"data": "{not json", "content_type": "application/json"}, "bad_json"),
+        ({"data": "", "content_type": "application/json"}, "bad_json"),
+        ({"json": ["a@example.com", "x"]}, "bad_json"),
+        ({"json": "a string"}, "bad_json"),
+        ({"json": None}, "bad_json"),
+        ({"json": {}}, "invalid"),
+        ({"json": {"email": "a@example.com"}}, "invalid"),
+        ({"json": {"email": "a@example.com", "password": "x", "admin": True}}, "invalid"),
+        ({"json": {"email": 42, "password": "x"}}, "invalid"),
+        ({"json": {"email": "a@example.com", "password": ["x"]}}, "invalid"),
+        ({"json": {"email": "a@example.com", "password": None}}, "invalid"),
+        ({"json": {"email": "a" * 300 + "@example.com", "password": "x"}}, "invalid"),
+        ({"json": {"email": "a@example.com", "password": "x" * 10_000}}, "invalid"),
+        ({"json": {"email": "", "password": ""}}, "invalid"),
+    ],
+)
 def test_malformed_token_requests_are_4xx_json(client, kwargs, code):
     response = client.post("/api/v1/tokens", **kwargs)
     error = assert_json_error(response, 400, code)

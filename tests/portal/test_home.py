@@ -13,10 +13,16 @@ from tests.conftest import PASSWORD, csrf_token, login
 
 
 def add_news():
-    db.session.add_all([
-        NewsItem(kind=NewsKind.COMPANY, title="公司新闻标题甲", body="正文", published_at=datetime(2026, 11, 1)),
-        NewsItem(kind=NewsKind.PRODUCT, title="产品新闻标题乙", body="正文", published_at=datetime(2026, 10, 1)),
-    ])
+    db.session.add_all(
+        [
+            NewsItem(
+                kind=NewsKind.COMPANY, title="公司新闻标题甲", body="正文", published_at=datetime(2026, 11, 1)
+            ),
+            NewsItem(
+                kind=NewsKind.PRODUCT, title="产品新闻标题乙", body="正文", published_at=datetime(2026, 10, 1)
+            ),
+        ]
+    )
     db.session.commit()
 
 
@@ -55,12 +61,15 @@ def test_home_uses_the_seams_for_requests_alerts_and_search(app, client, login_a
     assert 'action="/healthz"' in html and 'name="q"' in html
 
 
-@pytest.mark.parametrize("role, unit, shows", [
-    (Role.STAFF, "office-south", "南方营业所"),
-    (Role.STAFF, "warehouse", "仓储科"),
-    (Role.INFOCENTRE, None, "信息中心"),
-    (Role.SYSADMIN, None, "系统管理员"),
-])
+@pytest.mark.parametrize(
+    "role, unit, shows",
+    [
+        (Role.STAFF, "office-south", "南方营业所"),
+        (Role.STAFF, "warehouse", "仓储科"),
+        (Role.INFOCENTRE, None, "信息中心"),
+        (Role.SYSADMIN, None, "系统管理员"),
+    ],
+)
 def test_home_works_for_every_internal_role(client, login_as, role, unit, shows):
     kwargs = {"unit": unit} if unit else {}
     login_as(role, **kwargs)
@@ -75,8 +84,9 @@ def test_home_works_for_every_internal_role(client, login_as, role, unit, shows)
 def test_news_portlets_are_switched_off_and_stay_off_across_sessions(app, client, login_as):
     add_news()
     user = login_as(Role.CUSTOMER)
-    response = client.post("/me", data={"csrf_token": csrf_token(client, "/me"), "language": "zh_CN",
-                                        "show_product_news": "y"})
+    response = client.post(
+        "/me", data={"csrf_token": csrf_token(client, "/me"), "language": "zh_CN", "show_product_news": "y"}
+    )
     assert response.status_code == 302
     html = client.get("/").get_data(as_text=True)
     assert "公司新闻标题甲" not in html and "产品新闻标题乙" in html
@@ -112,8 +122,15 @@ def test_password_change_checks_the_current_password_and_the_rules(client, login
     token = csrf_token(client, "/me")
 
     def change(current, new, confirm=None):
-        return client.post("/me/password", data={"csrf_token": token, "pw-current": current,
-                                                 "pw-password": new, "pw-confirm": confirm or new})
+        return client.post(
+            "/me/password",
+            data={
+                "csrf_token": token,
+                "pw-current": current,
+                "pw-password": new,
+                "pw-confirm": confirm or new,
+            },
+        )
 
     wrong = change("not-my-password-1", "brand-new-pass-7")
     assert wrong.status_code == 400 and "当前密码不正确" in wrong.get_data(as_text=True)

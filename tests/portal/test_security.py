@@ -2,6 +2,7 @@
 
 from app import create_app
 from app.accounts.models import Role
+from app.extensions import db
 from tests.conftest import PASSWORD, csrf_token, login
 
 
@@ -35,8 +36,11 @@ def test_session_cookie_is_httponly_and_samesite(client, make):
 def test_session_cookie_is_secure_when_secure_cookies_is_on(settings, make):
     app = create_app(settings.with_(secure_cookies=True))
     user = make.user(Role.CUSTOMER)
-    client = app.test_client()
-    response = login(client, user)
+    try:
+        response = login(app.test_client(), user)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
     assert response.status_code == 302
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -46,7 +50,9 @@ def test_too_many_sign_in_posts_get_429(client, make):
     user = make.user(Role.CUSTOMER)
     token = csrf_token(client)
     statuses = [
-        client.post("/login", data={"email": f"nobody{n}@example.com", "password": "x", "csrf_token": token}).status_code
+        client.post(
+            "/login", data={"email": f"nobody{n}@example.com", "password": "x", "csrf_token": token}
+        ).status_code
         for n in range(21)
     ]
     assert statuses[:20] == [400] * 20
@@ -58,8 +64,10 @@ def test_too_many_sign_in_posts_get_429(client, make):
 
 
 def test_token_endpoint_is_rate_limited_too(client):
-    statuses = [client.post("/api/v1/tokens", json={"email": "a@example.com", "password": "x"}).status_code
-                for _ in range(21)]
+    statuses = [
+        client.post("/api/v1/tokens", json={"email": "a@example.com", "password": "x"}).status_code
+        for _ in range(21)
+    ]
     assert statuses[:20] == [401] * 20
     assert statuses[20] == 429
     assert client.post("/api/v1/tokens", json={}).get_json()["error"]["code"] == "too_many_requests"
