@@ -7,6 +7,7 @@ failed request or an unexpected 4xx/5xx response. Screenshots go to ``screenshot
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import os
 import re
@@ -18,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -87,8 +89,42 @@ def _wait_for_health(portal: Portal, process: subprocess.Popen) -> None:
                 f"{portal.log_tail()}")
 
 
+def _demo_key() -> str:
+    """Identifies the demo data a run would load: the code, the content, the dependencies and the day
+    (demo dates are relative to today)."""
+    digest = hashlib.sha256(datetime.now(UTC).date().isoformat().encode())
+    for folder in ("app", "content"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix not in (".pyc", ".mo") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+                digest.update(path.read_bytes())
+    digest.update((PROJECT_ROOT / "pyproject.toml").read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _load_demo(target: Path, env: dict[str, str], cache_root: Path | None) -> None:
+    """``isupport init`` and ``isupport demo`` into ``target``, or a copy of what they produced earlier
+    for exactly the same code and day (kept in pytest's cache folder; ISUPPORT_BROWSER_CACHE=0 turns it
+    off). The copy is the journeys' own: the cached original is never served."""
+    key = _demo_key() if cache_root else ""
+    cached = cache_root / key if cache_root else None
+    if cached is not None and (cached / "complete").exists():
+        shutil.copytree(cached, target, symlinks=True, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("complete"))
+        return
+    for command in (["init"], ["demo"]):
+        done = subprocess.run([_isupport(), *command], env=env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            pytest.fail(f"isupport {' '.join(command)} failed ({done.returncode}):\n"
+                        f"{done.stdout}\n{done.stderr}")
+    if cached is not None:
+        shutil.rmtree(cache_root, ignore_errors=True)  # one day's, one version's data is enough
+        shutil.copytree(target, cached, symlinks=True)  # the index swaps a relative symlink
+        (cached / "complete").touch()
+
+
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> Portal:
+def portal(request, tmp_path_factory) -> Portal:
     """A real server on its own SQLite database with the demo data, for the whole session.
 
     The browser suite always uses its own SQLite file, also when ISUPPORT_TEST_DATABASE_URL points
@@ -100,23 +136,22 @@ def portal(tmp_path_factory) -> Portal:
     if running:  # a developer's server with the demo loaded, to iterate on a journey without the set-up
         yield Portal(base_url=running.rstrip("/"), env=dict(os.environ), log_path=root / "no-log")
         return
+    data = root / "data"
     env = {key: value for key, value in os.environ.items() if not key.startswith("ISUPPORT_")}
     env.update(
-        ISUPPORT_DATABASE_URL=f"sqlite:///{root / 'portal.sqlite3'}",
-        ISUPPORT_INSTANCE_DIR=str(root / "instance"),
-        ISUPPORT_INDEX_DIR=str(root / "index"),
+        ISUPPORT_DATABASE_URL=f"sqlite:///{data / 'portal.sqlite3'}",
+        ISUPPORT_INSTANCE_DIR=str(data / "instance"),
+        ISUPPORT_INDEX_DIR=str(data / "index"),
         ISUPPORT_CONTENT_DIR=str(PROJECT_ROOT / "content"),
         ISUPPORT_SECRET_KEY="browser-journeys",
         ISUPPORT_SECURE_COOKIES="0",  # plain http on 127.0.0.1
         ISUPPORT_LANGUAGE="zh_CN",
         PYTHONUNBUFFERED="1",
     )
+    data.mkdir()
+    use_cache = os.environ.get("ISUPPORT_BROWSER_CACHE", "1") not in ("0", "false", "no")
+    _load_demo(data, env, request.config.cache.mkdir("isupport-browser-demo") if use_cache else None)
     log_path = root / "server.log"
-    for command in (["init"], ["demo"]):
-        done = subprocess.run([_isupport(), *command], env=env, capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            pytest.fail(f"isupport {' '.join(command)} failed ({done.returncode}):\n"
-                        f"{done.stdout}\n{done.stderr}")
     port = _free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen([_isupport(), "serve", "--host", "127.0.0.1", "--port", str(port)],
