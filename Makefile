@@ -26,8 +26,8 @@ install: $(STAMP) translations
 install-test: $(TEST_STAMP) translations
 
 translations: $(STAMP)
-	@for dir in app/translations app/*/translations; do \
-		[ -d "$$dir" ] && $(VENV)/bin/pybabel -q compile --use-fuzzy -d "$$dir" || true; \
+	@set -e; for dir in app/translations app/*/translations; do \
+		if [ -d "$$dir" ]; then $(VENV)/bin/pybabel -q compile --use-fuzzy -d "$$dir"; fi; \
 	done
 
 run: install

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 Candidates = Callable[[str, Iterable[str], int], list[tuple[str, float]]]
 
 # Chosen on the labelled sets (see docs/deflect.md and bench/bench_deflect.py).
-DEFAULT_FUSION = FusionOptions(method="rrf", rrf_k=60.0, bm25_weight=1.0, tfidf_weight=1.5)
+DEFAULT_FUSION = FusionOptions(method="weighted", bm25_weight=1.0, tfidf_weight=1.6)
 CANDIDATES = 30
 # Below this TF-IDF cosine a suggestion that BM25 did not find either is noise, not a match.
 MIN_SIMILARITY = 0.03

@@ -1,7 +1,7 @@
 """tickets: service requests, history, defect catalogue, failure analyses, attachments, notifications
 
 Revision ID: 0003_tickets
-Revises: 0001_foundation
+Revises: 0002_search
 Create Date: 2026-12-03 19:47:18.670473
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_tickets'
-down_revision = '0001_foundation'
+down_revision = '0002_search'
 branch_labels = None
 depends_on = None
 

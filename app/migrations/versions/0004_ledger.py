@@ -1,7 +1,7 @@
 """ledger: orders, order lines, shipped units, invoices, payments, applications, import runs
 
 Revision ID: 0004_ledger
-Revises: 0001_foundation
+Revises: 0003_tickets
 Create Date: 2026-12-03 19:41:23.442477
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_ledger'
-down_revision = '0001_foundation'
+down_revision = '0003_tickets'
 branch_labels = None
 depends_on = None
 

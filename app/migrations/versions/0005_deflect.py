@@ -1,7 +1,7 @@
 """deflect: fault reports and the suggestions shown for them
 
 Revision ID: 0005_deflect
-Revises: 0001_foundation
+Revises: 0004_ledger
 Create Date: 2026-12-03 19:42:55.634767
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_deflect'
-down_revision = '0001_foundation'
+down_revision = '0004_ledger'
 branch_labels = None
 depends_on = None
 
