@@ -33,7 +33,7 @@ def test_customer_home_shows_account_help_box_requests_alerts_and_news(client, l
     html = client.get("/").get_data(as_text=True)
     assert "我们能为您做些什么？" in html
     assert "宁波首页测试空调有限公司" in html and "C-HOME-1" in html and user.name in html
-    assert "我的服务请求" in html and "服务请求功能尚未开放" in html  # until the tickets domain lands
+    assert "我的服务请求" in html and "您还没有服务请求。" in html
     assert "暂无提醒，一切正常" in html
     assert "公司新闻标题甲" in html and "产品新闻标题乙" in html
     assert "角色：客户" in html.replace(": ", "：") or "角色: 客户" in html

@@ -212,6 +212,8 @@ def test_attachments_checked_stored_and_access_controlled(client, app, article, 
     file_url = f"/kb/articles/manual/files/{item.attachments[0].id}"
     response = client.get(file_url)
     assert response.status_code == 200 and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.data == b"%PDF-1.4 test"
+    response.close()  # the file is streamed: closing the response closes it
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert client.get(file_url).status_code == 404  # a visitor may not read a customers' document
 
