@@ -11,10 +11,11 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..registry import registry
-from . import models  # noqa: F401 - registers the tables
-# numpy, scipy and scikit-learn are imported with the package, before any domain loads pygal: pygal
-# puts an old-style import hook on sys.meta_path that makes every later import warn (ImportWarning).
-from . import store  # noqa: F401, E402
+
+# models registers the tables. store imports numpy, scipy and scikit-learn with the package, before any
+# domain loads pygal: pygal puts an old-style import hook on sys.meta_path that makes every later import
+# warn (ImportWarning).
+from . import models, store  # noqa: F401
 
 
 def deflection_panel(service_request) -> Markup:
@@ -51,27 +52,3 @@ def init_app(app: Flask) -> None:
     reg.startup_hooks.append(startup)
     reg.suggest = registry_suggest
     app.context_processor(lambda: {"deflection_panel": deflection_panel})
-    _disambiguate_attachments()
-
-
-def _disambiguate_attachments() -> None:
-    """Work-around until search and tickets qualify their names: both define a model class
-    ``Attachment`` and order their relationship by the string "Attachment.id", which SQLAlchemy
-    cannot resolve once both are loaded (nor the annotation ``Mapped[list[Attachment]]``). Hands each
-    relationship its own class and column instead; does
-    nothing once either side has changed."""
-    try:
-        from ..search import models as kb
-        from ..tickets import models as tk
-    except ImportError:
-        return
-    for owner, target in ((getattr(kb, "Article", None), getattr(kb, "Attachment", None)),
-                          (getattr(tk, "ServiceRequest", None), getattr(tk, "Attachment", None))):
-        if owner is None or target is None:
-            continue
-        prop = owner.__mapper__._props.get("attachments")
-        init_args = getattr(prop, "_init_args", None)
-        if init_args is not None and init_args.order_by.argument == "Attachment.id":
-            init_args.order_by.argument = target.__table__.c.id
-        if prop is not None and prop.argument == "Attachment":
-            prop.argument = target

@@ -15,7 +15,7 @@ import numpy as np
 from ..catalog import Catalog, normalise_model_code
 from .fusion import Boosts, FusionOptions, fuse
 from .services import SuggestionHit
-from .similarity import VISIBLE_TO, SimilarityModel
+from .similarity import VISIBLE_TO
 from .store import ModelStore
 from .text import fault_codes_in, highlight, normalise, word_tokens
 

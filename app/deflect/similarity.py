@@ -64,7 +64,10 @@ class ArticleText:
         )
 
     def snippet_source(self) -> str:
-        return self.symptom or self.body or self.title
+        """Plain text for the snippet: the symptom, else the body without its Markdown markup."""
+        from ..search.documents import plain_text
+
+        return plain_text(self.symptom or self.body) or self.title
 
 
 @dataclass(frozen=True)
