@@ -91,8 +91,8 @@ def record_outcome(report_id: int):
     report = services.get_own_report(db.session, user, report_id)
     reasons = {slug: services.parse_reason(value) for slug, value in (body.reasons or {}).items()}
     engine = get_engine()
-    services.record_outcome(db.session, report, services.OutcomeAnswer(body.solved, body.slug, reasons), engine,
-                            services.reader_kind(user), utcnow)
+    services.record_outcome(db.session, report, services.OutcomeAnswer(body.solved, body.slug, reasons),
+                            engine, services.reader_kind(user), utcnow)
     db.session.commit()
     if body.solved:
         engine.store.refit_in_background()
@@ -104,7 +104,8 @@ def openapi_paths() -> dict:
         "slug": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"},
         "snippet": {"type": "string", "description": "safe HTML, matches in <mark>"},
         "score": {"type": "number"}, "rank": {"type": "integer"},
-        "why": {"type": "string", "description": "matched words, product:CODE, fault_code:CODE, solved_before"}}}
+        "why": {"type": "string",
+                "description": "matched words, product:CODE, fault_code:CODE, solved_before"}}}
     report = {"type": "object", "properties": {
         "id": {"type": "integer"}, "outcome": {"type": "string", "enum": ["pending", "solved", "requested",
                                                                             "abandoned"]},
@@ -120,15 +121,18 @@ def openapi_paths() -> dict:
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["description"], "properties": {
                     "description": {"type": "string", "maxLength": 2000},
-                    "product_model": {"type": "string", "description": "a model or series code of the catalogue"},
-                    "serial_number": {"type": "string"}, "production_date": {"type": "string", "format": "date"},
+                    "product_model": {"type": "string",
+                                      "description": "a model or series code of the catalogue"},
+                    "serial_number": {"type": "string"},
+                    "production_date": {"type": "string", "format": "date"},
                     "fault_code": {"type": "string"}}}}}},
             "responses": {"201": {"description": "the report with its suggestions",
                                   "content": {"application/json": {"schema": report}}}, **errors}}},
         "/deflections/{id}": {"get": {
             "summary": "A fault report with the suggestions shown and the outcome",
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "responses": {"200": {"description": "the report", "content": {"application/json": {"schema": report}}},
+            "responses": {"200": {"description": "the report",
+                                  "content": {"application/json": {"schema": report}}},
                           **errors}}},
         "/deflections/{id}/outcome": {"post": {
             "summary": "Record whether a suggestion solved the problem (and which), or why none did",

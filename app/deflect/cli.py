@@ -17,7 +17,8 @@ def deflect_cli() -> None:
     pass
 
 
-@deflect_cli.command("refit", help="Fit the suggestion model now from the published articles and solved reports.")
+@deflect_cli.command("refit",
+                     help="Fit the suggestion model now from the published articles and solved reports.")
 @with_appcontext
 def refit_command() -> None:
     from .runtime import get_engine

@@ -25,7 +25,8 @@ DEMO_REPORTS = (
     ("chen.zhiming@c-east-02.example.com", 25, "DSY190XH", "E5",
      "变频柜机夏天高温时运行一会就停机，驱动板报E5，室外机散热器很脏。", "solved"),
     ("huang.wei@c-south-01.example.com", 18, "SGT45YC", "",
-     "压缩机运行时外壳下部有很响的金属敲击声，运行一段时间后电流慢慢升高，怀疑内部损坏，要求退货。", "requested"),
+     "压缩机运行时外壳下部有很响的金属敲击声，运行一段时间后电流慢慢升高，怀疑内部损坏，要求退货。",
+     "requested"),
     ("liu.yang@c-north-01.example.com", 9, "SHZ160TF", "",
      "冬天开机头几分钟涡旋机声音很大，像液体冲击，过一会正常，曲轴箱加热带是好的。", "requested"),
     ("somchai@c-intl-01.example.com", 6, "ASD102RKNA", "",
@@ -59,15 +60,16 @@ def load_demo(settings, echo: Callable[[str], None]) -> None:
         report = services.file_report(db.session, user, data, engine, catalog, lambda when=when: when)
         later = when + timedelta(minutes=7)
         if outcome == "solved" and report.suggestions:
-            services.record_outcome(db.session, report, services.OutcomeAnswer(True, report.suggestions[0].slug),
+            services.record_outcome(db.session, report,
+                                    services.OutcomeAnswer(True, report.suggestions[0].slug),
                                     engine, "customer", lambda later=later: later)
         elif outcome in ("requested", "left"):
             reasons = {s.slug: NotHelpfulReason.NOT_MY_PROBLEM for s in report.suggestions[:2]}
             if report.suggestions and outcome == "requested":
                 reasons[report.suggestions[0].slug] = NotHelpfulReason.DID_NOT_WORK if days_ago % 2 else \
                     NotHelpfulReason.UNCLEAR
-            services.record_outcome(db.session, report, services.OutcomeAnswer(False, reasons=reasons), engine,
-                                    "customer", lambda later=later: later)
+            services.record_outcome(db.session, report, services.OutcomeAnswer(False, reasons=reasons),
+                                    engine, "customer", lambda later=later: later)
             if outcome == "requested":
                 _request(report, user, model, description, later)
         filed += 1

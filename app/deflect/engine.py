@@ -68,7 +68,8 @@ class HybridEngine:
         return self.expand(text) if self.expand is not None else text
 
     def ranked(self, text: str, *, product_model: str = "", fault_code: str = "", reader: str = "customer",
-               limit: int = 10, use_bm25: bool = True, use_tfidf: bool = True) -> list[tuple[str, float, list[str]]]:
+               limit: int = 10, use_bm25: bool = True,
+               use_tfidf: bool = True) -> list[tuple[str, float, list[str]]]:
         """(slug, fused score, boost reasons), best first. The bench turns either signal off."""
         model = self.store.get()
         visibilities = VISIBLE_TO.get(reader, ("public",))
@@ -89,13 +90,15 @@ class HybridEngine:
             if model.learned_count:
                 learned = model.best(np.where(solved >= SOLVED_BEFORE, solved, 0.0), CANDIDATES, reader)
         facts = {slug: (a.products, a.fault_codes) for slug, a in model.articles.items()}
-        fused = fuse(bm25, tfidf, self.fusion, facts, self.boosts_for(text, product_model, fault_code), learned)
+        fused = fuse(bm25, tfidf, self.fusion, facts, self.boosts_for(text, product_model, fault_code),
+                     learned)
         return fused[:limit]
 
     def suggest(self, text: str, *, product_model: str = "", fault_code: str = "", reader: str = "customer",
                 limit: int = 5) -> list[SuggestionHit]:
         model = self.store.get()
-        ranked = self.ranked(text, product_model=product_model, fault_code=fault_code, reader=reader, limit=limit)
+        ranked = self.ranked(text, product_model=product_model, fault_code=fault_code, reader=reader,
+                             limit=limit)
         if not ranked:
             return []
         own, learned = model.score_parts(self.tfidf_text(text))
@@ -112,6 +115,7 @@ class HybridEngine:
             hits.append(SuggestionHit(
                 slug=slug, title=article.title, kind=article.kind,
                 snippet=str(highlight(article.snippet_source(), matched or query_terms)),
-                score=round(float(score), 6), similarity=round(float(max(own[index[slug]], learned[index[slug]])), 6),
+                score=round(float(score), 6),
+                similarity=round(float(max(own[index[slug]], learned[index[slug]])), 6),
                 why=tuple(why), url=self.url_for_article(slug)))
         return hits

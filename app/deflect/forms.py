@@ -30,11 +30,13 @@ REASON_CHOICES = [
 class FaultReportForm(FlaskForm):
     product_model = StringField(
         _l("Product model"), validators=[Optional(), Length(max=40)],
-        description=_l("Choose one of your products or type the model code from the nameplate, e.g. SHV33YC."))
+        description=_l(
+            "Choose one of your products or type the model code from the nameplate, e.g. SHV33YC."))
     serial_number = StringField(_l("Serial number"), validators=[Optional(), Length(max=64)])
     production_date = DateField(_l("Production date"), validators=[Optional()])
-    fault_code = StringField(_l("Fault code"), validators=[Optional(), Length(max=16)],
-                             description=_l("The code the controller or drive board shows, if any (e.g. E5)."))
+    fault_code = StringField(
+        _l("Fault code"), validators=[Optional(), Length(max=16)],
+        description=_l("The code the controller or drive board shows, if any (e.g. E5)."))
     description = TextAreaField(
         _l("What happens?"), validators=[DataRequired(message=_l("Describe the fault in a few words."))],
         description=_l("In your own words: what you see, hear or measure, and when it happens."))

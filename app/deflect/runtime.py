@@ -45,7 +45,8 @@ def source_stamp(session: Session) -> str:
     from ..search.models import Article, ArticleStatus
 
     articles = session.execute(
-        select(func.count(Article.id), func.max(Article.updated_at), func.coalesce(func.sum(Article.version), 0))
+        select(func.count(Article.id), func.max(Article.updated_at),
+               func.coalesce(func.sum(Article.version), 0))
         .where(Article.status == ArticleStatus.PUBLISHED)).one()
     solved = session.execute(
         select(func.count(FaultReport.id), func.max(FaultReport.id))
@@ -105,7 +106,8 @@ def registry_suggest(session: Session, user, description: str, product_model: st
     from .services import suggest
 
     engine = get_engine()
-    hits = suggest(engine, user, description, product_model, catalog=engine.catalog, limit=limit, reader="customer")
+    hits = suggest(engine, user, description, product_model, catalog=engine.catalog, limit=limit,
+                   reader="customer")
     return [Suggestion(slug=h.slug, title=h.title, kind=h.kind, snippet=h.snippet, score=h.score, url=h.url)
             for h in hits]
 

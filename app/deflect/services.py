@@ -170,7 +170,8 @@ def suggest(
         except InvalidInput:
             product_model = ""
     return engine.suggest(
-        text, product_model=product_model, fault_code=fault_code, reader=reader or reader_kind(user), limit=limit
+        text, product_model=product_model, fault_code=fault_code, reader=reader or reader_kind(user),
+        limit=limit
     )
 
 

@@ -262,7 +262,8 @@ def fit(
         analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True, max_df=max_df, dtype=np.float32
     )
     if texts:
-        words = [article_words(a, cache) for a in articles] + [list(cache.words(item.text)) for item in learned]
+        words = [article_words(a, cache) for a in articles] + [
+            list(cache.words(item.text)) for item in learned]
         cache.forget_unused()
         word_x = word_vectorizer.fit_transform(words)
         char_x = char_vectorizer.fit_transform([char_text(t) for t in texts])

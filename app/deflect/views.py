@@ -131,7 +131,8 @@ def index():
         stmt = stmt.where(FaultReport.outcome == Outcome(outcome))
     reports = paginate(db.session, stmt, page, per_page)
     return render_template("deflect/index.html", page=reports, outcome=outcome, tones=OUTCOME_TONES,
-                           outcome_label=outcome_label, outcomes=[(o.value, outcome_label(o)) for o in Outcome])
+                           outcome_label=outcome_label,
+                           outcomes=[(o.value, outcome_label(o)) for o in Outcome])
 
 
 def outcome_label(outcome: Outcome) -> str:
@@ -219,8 +220,8 @@ def still_need_help(report_id: int):
         if value:
             reasons[suggestion.slug] = services.parse_reason(value)
     try:
-        services.record_outcome(db.session, report, services.OutcomeAnswer(False, reasons=reasons), get_engine(),
-                                services.reader_kind(current_user), utcnow)
+        services.record_outcome(db.session, report, services.OutcomeAnswer(False, reasons=reasons),
+                                get_engine(), services.reader_kind(current_user), utcnow)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -305,7 +306,9 @@ def linked_request_ids(session) -> set[int]:
     """Reports that the tickets domain links to a request (deflection_id), whichever way it was made."""
     from ..tickets.models import ServiceRequest
 
-    rows = session.execute(select(ServiceRequest.deflection_id, ServiceRequest.account_id, FaultReport.account_id)
+    rows = session.execute(select(ServiceRequest.deflection_id, ServiceRequest.account_id,
+                                  FaultReport.account_id)
                            .join(FaultReport, FaultReport.id == ServiceRequest.deflection_id))
     # Only a request of the report's own account counts (the API lets a client send any id).
-    return {deflection_id for deflection_id, sr_account, report_account in rows if sr_account == report_account}
+    return {deflection_id for deflection_id, sr_account, report_account in rows
+            if sr_account == report_account}

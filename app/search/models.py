@@ -57,7 +57,9 @@ class Article(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     author: Mapped[User | None] = relationship()
-    attachments: Mapped[list[Attachment]] = relationship("app.search.models.Attachment", back_populates="article", order_by=lambda: Attachment.id)
+    attachments: Mapped[list[Attachment]] = relationship(
+        "app.search.models.Attachment", back_populates="article", order_by=lambda: Attachment.id
+    )
 
 
 class ArticleVersion(db.Model):

@@ -128,7 +128,9 @@ class ServiceRequest(db.Model):
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
     )
     analysis: Mapped[FailureAnalysis | None] = relationship(back_populates="request", uselist=False)
-    attachments: Mapped[list[Attachment]] = relationship("app.tickets.models.Attachment", back_populates="request", order_by=lambda: Attachment.id)
+    attachments: Mapped[list[Attachment]] = relationship(
+        "app.tickets.models.Attachment", back_populates="request", order_by=lambda: Attachment.id
+    )
 
     @property
     def is_terminal(self) -> bool:

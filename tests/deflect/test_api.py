@@ -63,8 +63,8 @@ def test_bad_input_is_a_clear_400(client, kb, customer, body, field):
 
 def test_malformed_json_and_no_token(client, kb, customer):
     token = api_token(client, customer)
-    response = client.post("/api/v1/deflections", data="{not json", headers={**bearer(token),
-                                                                               "Content-Type": "application/json"})
+    response = client.post("/api/v1/deflections", data="{not json",
+                           headers={**bearer(token), "Content-Type": "application/json"})
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_json"
     assert client.post("/api/v1/deflections", json={"description": HUM}).status_code == 401
 
@@ -95,7 +95,8 @@ def test_outcome_not_solved_with_reasons(client, kb, customer):
     assert unknown.status_code == 400
     not_a_bool = client.post(url, json={"solved": "maybe"}, headers=bearer(token))
     assert not_a_bool.status_code == 400
-    response = client.post(url, json={"solved": False, "reasons": {first: "did_not_work"}}, headers=bearer(token))
+    response = client.post(url, json={"solved": False, "reasons": {first: "did_not_work"}},
+                           headers=bearer(token))
     assert response.status_code == 200
     data = response.get_json()
     assert data["outcome"] == "abandoned" and data["suggestions"][0]["reason"] == "did_not_work"
@@ -127,14 +128,15 @@ def test_outcome_learning_loop(client, kb, customer):
     first = post_deflection(client, token, description=wording).get_json()
     before = [s["slug"] for s in first["suggestions"]]
     assert before[:1] != [target]
-    response = client.post(f"/api/v1/deflections/{first['id']}/outcome", json={"solved": True, "slug": target},
-                           headers=bearer(token))
+    response = client.post(f"/api/v1/deflections/{first['id']}/outcome",
+                           json={"solved": True, "slug": target}, headers=bearer(token))
     assert response.status_code == 200
     again = post_deflection(client, token, description=wording).get_json()
     assert again["suggestions"][0]["slug"] == target
     assert "solved_before" in again["suggestions"][0]["why"]
     # A colleague wording it a little differently benefits too.
-    close = post_deflection(client, token, description="外机一上电咔哒一声就没反应了，风扇照转，十分钟后又能起来").get_json()
+    close = post_deflection(client, token, description="外机一上电咔哒一声就没反应了，"
+                                                        "风扇照转，十分钟后又能起来").get_json()
     assert close["suggestions"][0]["slug"] == target
 
 
@@ -143,7 +145,8 @@ def test_internal_articles_never_suggested_to_customers(client, kb, customer, ap
     from app.search.records import article_input
 
     data = article_input({"slug": "internal-hum-note", "title": "内部：压缩机嗡嗡响不转的返修判定口径",
-                          "body": "## 现象\n压缩机开机只嗡嗡响不转，保护器跳开。\n\n## 原因\n内部口径。\n\n## 处理\n内部处理。",
+                          "body": "## 现象\n压缩机开机只嗡嗡响不转，保护器跳开。\n\n"
+                                  "## 原因\n内部口径。\n\n## 处理\n内部处理。",
                           "visibility": "internal"})
     services.save_article(db.session, data, None, status=services.ArticleStatus.PUBLISHED)
     db.session.commit()

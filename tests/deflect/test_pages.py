@@ -65,7 +65,8 @@ def test_suggestions_while_typing(client, kb, customer):
     for text in ("", "？？！", "x" * 10_000):
         response = client.get("/faults/suggest.json", query_string={"description": text})
         assert response.status_code == 200
-    assert client.get("/faults/suggest.json", query_string={"description": "？？"}).get_json()["suggestions"] == []
+    assert client.get("/faults/suggest.json",
+                      query_string={"description": "？？"}).get_json()["suggestions"] == []
     assert db.session.query(FaultReport).count() == 0
 
 
@@ -101,7 +102,8 @@ def test_still_need_help_becomes_a_routed_request(client, kb, customer, make):
     token = csrf_token(client, f"/faults/{report.id}")
     response = client.post(f"/faults/{report.id}/help", data={
         "csrf_token": token, "reason_1": "did_not_work", "reason_2": "not_my_problem"})
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/faults/{report.id}/request")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/faults/{report.id}/request")
     form = client.get(f"/faults/{report.id}/request").get_data(as_text=True)
     assert "SGN33YC" in form and "SN-77" in form and "2026-02-02" in form and "嗡嗡" in form
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
@@ -142,7 +144,8 @@ def test_another_account_gets_404_everywhere(client, kb, customer, make):
     assert client.get(f"/faults/{report.id}").status_code == 404
     assert client.get(f"/faults/{report.id}/open/{slug}").status_code == 404
     assert client.get(f"/faults/{report.id}/request").status_code == 404
-    assert client.post(f"/faults/{report.id}/solved", data={"slug": slug, "csrf_token": token}).status_code == 404
+    assert client.post(f"/faults/{report.id}/solved",
+                       data={"slug": slug, "csrf_token": token}).status_code == 404
     assert client.post(f"/faults/{report.id}/help", data={"csrf_token": token}).status_code == 404
     assert "暂无故障报告" in client.get("/faults/").get_data(as_text=True)
     db.session.refresh(report)
@@ -161,8 +164,8 @@ def test_list_filter_and_english(client, kb, customer):
 
 def test_content_gaps_for_the_information_centre(client, kb, make):
     user = make.user(Role.CUSTOMER)
-    gap = FaultReport(user_id=user.id, account_id=user.account_id, description="冷凝器风机电容鼓包", outcome=Outcome.REQUESTED,
-                      request_number="SR-2026-000009")
+    gap = FaultReport(user_id=user.id, account_id=user.account_id, description="冷凝器风机电容鼓包",
+                      outcome=Outcome.REQUESTED, request_number="SR-2026-000009")
     db.session.add(gap)
     db.session.commit()
     login(client, user)

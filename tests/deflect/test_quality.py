@@ -31,4 +31,5 @@ def test_hybrid_beats_both_signals_and_keeps_its_numbers(full_kb):
         tfidf = measure(ranking(use_bm25=False), cases)
         assert hybrid.mrr_at_10 >= mrr_floor, (name, hybrid)
         assert hybrid.recall_at_5 >= recall_floor, (name, hybrid)
-        assert hybrid.mrr_at_10 > bm25.mrr_at_10 and hybrid.mrr_at_10 > tfidf.mrr_at_10, (name, hybrid, bm25, tfidf)
+        assert hybrid.mrr_at_10 > bm25.mrr_at_10 and hybrid.mrr_at_10 > tfidf.mrr_at_10, (
+            name, hybrid, bm25, tfidf)

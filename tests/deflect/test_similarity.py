@@ -263,7 +263,8 @@ def test_shipped_articles_parse_into_sections():
 
 def test_a_document_snippet_carries_no_markdown_markup():
     document = ArticleText(slug="codes", title="驱动故障代码一览表", kind="document",
-                           body="## 适用范围\n本表适用于 [INV 系列](/kb/articles/x) 的**参考驱动**。\n- E3 失步")
+                           body="## 适用范围\n本表适用于 [INV 系列](/kb/articles/x) 的**参考驱动**。"
+                                "\n- E3 失步")
     snippet = document.snippet_source()
     assert snippet.startswith("适用范围 本表适用于 INV 系列")
     assert not any(mark in snippet for mark in ("#", "*", "[", "](", "- E3"))
