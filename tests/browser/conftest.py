@@ -149,8 +149,11 @@ def portal(request, tmp_path_factory) -> Portal:
         PYTHONUNBUFFERED="1",
     )
     data.mkdir()
-    use_cache = os.environ.get("ISUPPORT_BROWSER_CACHE", "1") not in ("0", "false", "no")
-    _load_demo(data, env, request.config.cache.mkdir("isupport-browser-demo") if use_cache else None)
+    # pytest's cache folder keeps the loaded demo between runs (none with -p no:cacheprovider).
+    cache = getattr(request.config, "cache", None)
+    wanted = os.environ.get("ISUPPORT_BROWSER_CACHE", "1") not in ("0", "false", "no")
+    use_cache = cache is not None and wanted
+    _load_demo(data, env, cache.mkdir("isupport-browser-demo") if use_cache else None)
     log_path = root / "server.log"
     port = _free_port()
     with log_path.open("w") as log:
