@@ -87,6 +87,22 @@ class PortalGroup(FlaskGroup):
             sys.exit(2)
         return super().main(*args, **kwargs)
 
+    def invoke(self, ctx):
+        """A database that is missing or not set up is one clear line too."""
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            text = str(error.orig if getattr(error, "orig", None) is not None else error)
+            if "no such table" in text or ('relation "' in text and "does not exist" in text):
+                raise click.ClickException(
+                    f"the database has no portal tables yet ({text.splitlines()[0]}): "
+                    "run `isupport init` first") from error
+            if isinstance(error, OperationalError):
+                raise click.ClickException(f"cannot use the database: {text.splitlines()[0]}") from error
+            raise
+
     # Flask-Limiter plugs in a maintenance group; the portal keeps its limits in memory, so it has no use.
     HIDDEN = frozenset({"limiter"})
 
@@ -101,7 +117,8 @@ main = PortalGroup(
     name="isupport",
     help="iSupport: the compressor maker's self-service support portal.\n\n"
     "Settings come from the environment: ISUPPORT_DATABASE_URL, ISUPPORT_INDEX_DIR, "
-    "ISUPPORT_CONTENT_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE (zh_CN or en).\n\n"
+    "ISUPPORT_CONTENT_DIR, ISUPPORT_INSTANCE_DIR, ISUPPORT_SECRET_KEY, ISUPPORT_LANGUAGE (zh_CN or en), "
+    "ISUPPORT_SECURE_COOKIES (1 or 0), ISUPPORT_SMTP_HOST/PORT/SENDER.\n\n"
     "First run: isupport init, then isupport demo, then isupport serve.",
     create_app=_create_app,
     add_default_commands=False,

@@ -21,9 +21,48 @@ class NavItem:
     order: int = 50
     # A finer check than the role, e.g. only sales-office staff among the staff: (user) -> bool
     visible: Callable[[Any], bool] | None = None
+    # Items sharing a group label (a lazy_gettext string) fold into one drop-down menu, at the place
+    # of the first of them, when a user sees two or more of them.
+    group: Any = None
 
     def shown_to(self, user: Any) -> bool:
         return user.role.value in self.roles and (self.visible is None or self.visible(user))
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the navigation bar: a link (``items`` of one) or a drop-down menu."""
+
+    items: tuple[NavItem, ...]
+    label: Any = None  # the menu's label; None for a plain link
+
+    @property
+    def is_menu(self) -> bool:
+        return self.label is not None
+
+    def active(self, endpoint: str | None) -> bool:
+        return any(item.endpoint == endpoint for item in self.items)
+
+
+def nav_entries(items: list[NavItem]) -> list[NavEntry]:
+    """Folds the items a user sees into links and menus, keeping their order."""
+    counts: dict[str, int] = {}
+    for item in items:
+        if item.group is not None:
+            counts[str(item.group)] = counts.get(str(item.group), 0) + 1
+    entries: list[NavEntry] = []
+    menus: dict[str, int] = {}
+    for item in items:
+        key = str(item.group) if item.group is not None else None
+        if key is None or counts[key] < 2:
+            entries.append(NavEntry((item,)))
+        elif key in menus:
+            entry = entries[menus[key]]
+            entries[menus[key]] = NavEntry((*entry.items, item), entry.label)
+        else:
+            menus[key] = len(entries)
+            entries.append(NavEntry((item,), item.group))
+    return entries
 
 
 @dataclass(frozen=True)
@@ -85,8 +124,8 @@ class PortalRegistry:
     suggest: Callable[..., list[Suggestion]] | None = None
 
     def add_nav(self, label: Any, endpoint: str, roles: set[str] | frozenset[str], order: int = 50,
-                visible: Callable[[Any], bool] | None = None) -> None:
-        self.nav.append(NavItem(label, endpoint, frozenset(roles), order, visible))
+                visible: Callable[[Any], bool] | None = None, group: Any = None) -> None:
+        self.nav.append(NavItem(label, endpoint, frozenset(roles), order, visible, group))
         self.nav.sort(key=lambda item: item.order)
 
     def add_demo_loader(self, order: int, name: str, load: Callable[..., Any]) -> None:

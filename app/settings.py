@@ -44,7 +44,7 @@ class Settings:
             content_dir=Path(env.get("ISUPPORT_CONTENT_DIR") or PROJECT_ROOT / "content"),
             secret_key=env.get("ISUPPORT_SECRET_KEY") or None,
             language=language,
-            secure_cookies=env.get("ISUPPORT_SECURE_COOKIES", "1") not in ("0", "false", "no"),
+            secure_cookies=_flag("ISUPPORT_SECURE_COOKIES", env.get("ISUPPORT_SECURE_COOKIES"), default=True),
             smtp_host=env.get("ISUPPORT_SMTP_HOST") or None,
             smtp_port=_port(env.get("ISUPPORT_SMTP_PORT")),
             smtp_sender=env.get("ISUPPORT_SMTP_SENDER") or "isupport@localhost",
@@ -80,3 +80,16 @@ def _port(raw: str | None) -> int:
     if not 1 <= port <= 65535:
         raise ValueError(f"ISUPPORT_SMTP_PORT={raw!r} is not a port number (1-65535)")
     return port
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(name: str, raw: str | None, default: bool) -> bool:
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise ValueError(f"{name}={raw!r} is not a yes/no setting; use 1 or 0")

@@ -273,3 +273,18 @@ def test_invalid_language_setting_is_a_clear_error_not_a_traceback(tmp_path):
         assert done.returncode == 2
         assert "ISUPPORT_LANGUAGE='fr' is not supported; use one of zh_CN, en" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_database_without_tables_is_a_clear_error_not_a_traceback(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ISUPPORT_INSTANCE_DIR": str(tmp_path),
+        "ISUPPORT_INDEX_DIR": str(tmp_path / "index"),
+        "ISUPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    }
+    for args in (["accounts", "list"], ["deflect", "stats"]):
+        done = subprocess.run([sys.executable, "-c", "from app.cli import main; main()", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert "run `isupport init` first" in done.stderr
+        assert "Traceback" not in done.stderr

@@ -69,3 +69,15 @@ def test_english_as_the_default_language(settings, client):
         with app.app_context():
             db.engine.dispose()
     assert "No account yet?" in page and '<html lang="en">' in page
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("yes", True), ("ON", True), (" true ", True),
+                                           ("0", False), ("no", False), ("Off", False), ("", True)])
+def test_secure_cookies_reads_yes_and_no(raw, expected):
+    assert Settings.from_env({"ISUPPORT_SECURE_COOKIES": raw}).secure_cookies is expected
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "nein"])
+def test_secure_cookies_refuses_anything_else(raw):
+    with pytest.raises(ValueError, match="ISUPPORT_SECURE_COOKIES"):
+        Settings.from_env({"ISUPPORT_SECURE_COOKIES": raw})

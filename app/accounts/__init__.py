@@ -41,8 +41,8 @@ def init_app(app: Flask) -> None:
 
     reg = registry(app)
     admin = {Role.INFOCENTRE.value, Role.SYSADMIN.value}
-    reg.add_nav(_l("Registrations"), "accounts.registrations", admin, order=90)
-    reg.add_nav(_l("Users"), "accounts.users", admin, order=91)
+    reg.add_nav(_l("Registrations"), "accounts.registrations", admin, order=90, group=_l("Administration"))
+    reg.add_nav(_l("Users"), "accounts.users", admin, order=91, group=_l("Administration"))
 
     reg.alert_providers.append(pending_registrations_alert)
 

@@ -46,7 +46,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(deflect_cli)
     reg = registry(app)
     reg.add_nav(_l("Report a fault"), "deflect.new", {"customer"}, order=15)
-    reg.add_nav(_l("Content gaps"), "deflect.gaps", {"infocentre", "sysadmin"}, order=82)
+    reg.add_nav(_l("Content gaps"), "deflect.gaps", {"infocentre", "sysadmin"}, order=82,
+                group=_l("Knowledge management"))
     reg.add_demo_loader(50, "fault reports", load_demo)
     reg.openapi_paths.update(openapi_paths())
     reg.startup_hooks.append(startup)

@@ -96,10 +96,14 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(ledger_cli)
     reg = registry(app)
     roles = {Role.CUSTOMER.value, Role.STAFF.value, Role.INFOCENTRE.value}
-    reg.add_nav(_l("Orders"), "ledger.orders", roles, order=30, visible=services.can_use_ledger)
-    reg.add_nav(_l("Invoices"), "ledger.invoices", roles, order=31, visible=services.can_use_ledger)
-    reg.add_nav(_l("Payments"), "ledger.payments", roles, order=32, visible=services.can_use_ledger)
-    reg.add_nav(_l("Statement"), "ledger.statement", roles, order=33, visible=services.can_use_ledger)
+    reg.add_nav(_l("Orders"), "ledger.orders", roles, order=30, visible=services.can_use_ledger,
+                group=_l("Orders and billing"))
+    reg.add_nav(_l("Invoices"), "ledger.invoices", roles, order=31, visible=services.can_use_ledger,
+                group=_l("Orders and billing"))
+    reg.add_nav(_l("Payments"), "ledger.payments", roles, order=32, visible=services.can_use_ledger,
+                group=_l("Orders and billing"))
+    reg.add_nav(_l("Statement"), "ledger.statement", roles, order=33, visible=services.can_use_ledger,
+                group=_l("Orders and billing"))
     reg.alert_providers.append(home_alerts)
     reg.add_demo_loader(30, "ledger", load_demo)
     reg.openapi_paths.update(OPENAPI_PATHS)

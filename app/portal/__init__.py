@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from ..registry import registry
+from ..registry import nav_entries, registry
 from .demo import load_demo
 
 
@@ -22,4 +22,4 @@ def init_app(app: Flask) -> None:
         items = []
         if current_user.is_authenticated:
             items = [item for item in reg.nav if item.shown_to(current_user)]
-        return {"nav_items": items}
+        return {"nav_items": items, "nav_entries": nav_entries(items)}

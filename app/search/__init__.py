@@ -44,8 +44,10 @@ def init_app(app: Flask) -> None:
     reg = registry(app)
     everyone = {"customer", "staff", "infocentre", "sysadmin"}
     reg.add_nav(_l("Knowledge base"), "search.search", everyone, order=20)
-    reg.add_nav(_l("Articles"), "search.manage", {"infocentre", "sysadmin"}, order=80)
-    reg.add_nav(_l("Search analytics"), "search.analytics", {"infocentre", "sysadmin"}, order=81)
+    reg.add_nav(_l("Articles"), "search.manage", {"infocentre", "sysadmin"}, order=80,
+                group=_l("Knowledge management"))
+    reg.add_nav(_l("Search analytics"), "search.analytics", {"infocentre", "sysadmin"}, order=81,
+                group=_l("Knowledge management"))
     reg.help_search_endpoint = "search.search"
     reg.add_demo_loader(20, "knowledge base", load_demo)
     reg.openapi_paths.update(openapi_paths())

@@ -18,7 +18,12 @@ def searches_chart(data, searches_label: str, zero_label: str) -> bytes:
         disable_xml_declaration=False,
         print_values=False,
         no_data_text="—",
+        show_minor_x_labels=False,
+        x_labels_major_every=max(1, len(data.per_day) // 10),
     )
+    most = max((n for _d, n, _z in data.per_day), default=0)
+    step = max(1, -(-most // 6))  # whole searches on the axis, at most about seven labels
+    chart.y_labels = list(range(0, most + step + 1, step))
     chart.x_labels = [day[5:] for day, _n, _z in data.per_day]
     chart.add(searches_label, [n for _d, n, _z in data.per_day])
     chart.add(zero_label, [z for _d, _n, z in data.per_day])

@@ -624,6 +624,13 @@ class Analytics:
         return asdict(self) | {"click_through": self.click_through}
 
 
+def _every_day(first, last, rows) -> list[tuple[str, int, int]]:
+    """(date, searches, zero-result searches) for each day from first to last, 0 where none."""
+    counts = {str(d): (int(n), int(z or 0)) for d, n, z in rows}
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return [(day.isoformat(), *counts.get(day.isoformat(), (0, 0))) for day in days]
+
+
 def analytics(session: Session, days: int = 30, now: datetime | None = None) -> Analytics:
     since = (now or utcnow()) - timedelta(days=days)
     base = select(SearchLogEntry).where(SearchLogEntry.created_at >= since)
@@ -675,6 +682,6 @@ def analytics(session: Session, days: int = 30, now: datetime | None = None) -> 
         clicks=clicks,
         top_queries=[(q, n, c) for q, n, c in top],
         zero_queries=[(q, n) for q, n in zeros],
-        per_day=[(str(d), int(n), int(z or 0)) for d, n, z in per_day_rows],
+        per_day=_every_day(since.date(), (now or utcnow()).date(), per_day_rows),
         helpful=[tuple(row) for row in helpful],
     )

@@ -31,8 +31,8 @@ def init_app(app: Flask) -> None:
     staff = {Role.STAFF.value, Role.INFOCENTRE.value}
     reg.add_nav(_l("Service requests"), "tickets.index", {Role.CUSTOMER.value}, order=30)
     reg.add_nav(_l("Request queue"), "tickets.queue", staff, order=30)
-    reg.add_nav(_l("RMA report"), "tickets.rma", staff, order=60)
-    reg.add_nav(_l("Defect catalogue"), "tickets.defects", staff, order=61)
+    reg.add_nav(_l("RMA report"), "tickets.rma", staff, order=60, group=_l("Reports"))
+    reg.add_nav(_l("Defect catalogue"), "tickets.defects", staff, order=61, group=_l("Reports"))
     reg.add_nav(_l("Notifications"), "tickets.notifications", {*staff, Role.CUSTOMER.value}, order=80)
     reg.add_demo_loader(40, "service requests", load_demo)
     reg.openapi_paths.update(OPENAPI_PATHS)

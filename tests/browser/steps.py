@@ -10,9 +10,20 @@ CUSTOMER_REQUESTS = "/requests"
 STAFF_QUEUE = "/staff/requests"
 
 
+def go_by_nav(page: Page, href: str) -> None:
+    """Clicks the navigation link to ``href``, opening its drop-down menu first if it sits in one."""
+    link = page.locator(f"nav.navbar a[href='{href}']")
+    menu = page.locator("nav.navbar li.dropdown", has=page.locator(f"a[href='{href}']"))
+    if menu.count():
+        page.wait_for_load_state("load")  # Bootstrap's script opens the menu: it must have run
+        menu.locator(".dropdown-toggle").click()
+        expect(link).to_be_visible()
+    link.click()
+
+
 def open_from_queue(page: Page, number: str, *, all_units: bool = False) -> None:
     """Staff: the request queue, filtered to ``number`` (in every unit's queue if asked), then its page."""
-    page.locator(f"nav.navbar a[href='{STAFF_QUEUE}']").click()
+    go_by_nav(page, STAFF_QUEUE)
     search = page.locator("main form[role=search]")
     if all_units:
         search.locator("select[name=unit]").select_option("")
@@ -24,7 +35,7 @@ def open_from_queue(page: Page, number: str, *, all_units: bool = False) -> None
 
 def open_from_my_requests(page: Page, number: str) -> None:
     """Customer: their service-request list, then the request."""
-    page.locator(f"nav.navbar a[href='{CUSTOMER_REQUESTS}']").click()
+    go_by_nav(page, CUSTOMER_REQUESTS)
     page.locator(f"main table a:text-is('{number}')").click()
     expect(page.locator("h1")).to_contain_text(number)
 

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .steps import go_by_nav
+
 pytestmark = pytest.mark.browser
 
 CUSTOMER = "huang.wei@c-south-01.example.com"  # C-SOUTH-01, south region
@@ -19,7 +21,7 @@ ANSWER = "inv-e3-step-out-desync"
 
 
 def _request_count(page) -> int:
-    page.locator("nav.navbar a[href='/requests']").click()
+    go_by_nav(page, "/requests")
     return page.locator("main table tbody tr").count()
 
 
@@ -38,7 +40,7 @@ def test_journey2_suggestion_solves_the_fault(journey, texts):
     requests_before = _request_count(customer)
 
     # The fault form, from the navigation. Suggestions appear while the customer types.
-    customer.locator("nav.navbar a[href='/faults/new']").click()
+    go_by_nav(customer, "/faults/new")
     expect(customer.locator("h1")).to_have_text(texts.zh("Report a fault"))
     form = customer.locator("#fault-form")
     form.locator("input[name=product_model]").fill(MODEL)

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .steps import detail_value, open_from_queue, request_number_from_heading
+from .steps import detail_value, go_by_nav, open_from_queue, request_number_from_heading
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ DESCRIPTION = "新装机组运行两小时后压缩机外壳有一处油迹，�
 
 def test_journey3_unsolved_fault_becomes_a_request(journey, texts):
     customer = journey.new_page(CUSTOMER)
-    customer.locator("nav.navbar a[href='/faults/new']").click()
+    go_by_nav(customer, "/faults/new")
     form = customer.locator("#fault-form")
     form.locator("textarea[name=description]").fill(DESCRIPTION)
     form.locator("input[name=product_model]").fill(MODEL)
@@ -60,7 +60,7 @@ def test_journey3_unsolved_fault_becomes_a_request(journey, texts):
     expect(customer.locator("main .alert-success")).to_contain_text(number)
     assert detail_value(customer, texts.zh("Owner")) == "北方营业所"
     journey.shot(customer, "request-created")
-    customer.locator("nav.navbar a[href='/requests']").click()
+    go_by_nav(customer, "/requests")
     row = customer.locator("main table tbody tr", has=customer.locator(f"a:text-is('{number}')"))
     expect(row).to_be_visible()
     journey.shot(customer, "my-requests")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from .steps import (
     detail_value,
+    go_by_nav,
     history_steps,
     open_from_my_requests,
     open_from_queue,
@@ -29,7 +30,7 @@ SUMMARY = "到货压缩机外包装破损，多台底座变形"
 def test_journey4_office_to_infocentre_to_qa(journey, texts):
     # The customer writes a complaint on the web.
     customer = journey.new_page(CUSTOMER)
-    customer.locator("nav.navbar a[href='/requests']").click()
+    go_by_nav(customer, "/requests")
     customer.locator("main a[href='/requests/new']").first.click()
     form = customer.locator("main form[method=post]")
     form.locator("select[name=type]").select_option("complaint")
@@ -47,7 +48,7 @@ def test_journey4_office_to_infocentre_to_qa(journey, texts):
     # The east-China sales office finds it in its queue, marked new, and transfers it to the
     # information centre.
     office = journey.new_page(EAST_OFFICE)
-    office.locator("nav.navbar a[href='/staff/requests']").click()
+    go_by_nav(office, "/staff/requests")
     row = office.locator("main table tbody tr", has=office.locator(f"a:text-is('{number}')"))
     expect(row).to_contain_text(texts.zh("New"))
     expect(row).to_contain_text(SUMMARY)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from .steps import (
     detail_value,
+    go_by_nav,
     history_steps,
     open_from_my_requests,
     open_from_queue,
@@ -36,7 +37,7 @@ def _flash(page, texts, msgid: str) -> None:
 def test_journey5_returned_material_to_sign_off(journey, texts):
     # The customer starts from a delivered order and returns one unit of its first line.
     customer = journey.new_page(CUSTOMER)
-    customer.locator("nav.navbar a[href='/account/orders']").click()
+    go_by_nav(customer, "/account/orders")
     customer.locator("main table tbody tr").filter(has_text=texts.zh("Completed")).first.locator(
         "a[href^='/account/orders/']").click()
     first_line = customer.locator("main table tbody tr").first

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from .steps import go_by_nav
+
 pytestmark = pytest.mark.browser
 
 CUSTOMER = "wang.jianguo@c-east-01.example.com"  # C-EAST-01
@@ -26,7 +28,7 @@ def _amounts(page) -> list[Decimal]:
 
 def test_journey6_orders_invoices_payments(journey, texts):
     page = journey.new_page(CUSTOMER)
-    page.locator("nav.navbar a[href='/account/orders']").click()
+    go_by_nav(page, "/account/orders")
     expect(page.locator("h1")).to_have_text(texts.zh("Orders"))
 
     # This week: only orders placed since Monday (or a clear empty state).
@@ -67,7 +69,7 @@ def test_journey6_orders_invoices_payments(journey, texts):
     journey.shot(page, "order-detail")
 
     # An invoice with a payment applied, and that payment.
-    page.locator("nav.navbar a[href='/account/invoices']").click()
+    go_by_nav(page, "/account/invoices")
     expect(page.locator("h1")).to_have_text(texts.zh("Invoices"))
     page.locator("main table tbody tr td a[href^='/account/invoices/INV-EAST-01-']").last.click()
     invoice_number = page.locator("main .breadcrumb-item.active").inner_text().strip()
@@ -76,7 +78,7 @@ def test_journey6_orders_invoices_payments(journey, texts):
     journey.shot(page, "invoice-detail")
     applied = page.locator("main a[href^='/account/payments/PAY-EAST-01-']")
     if applied.count() == 0:  # an unpaid invoice: take a payment from the list instead
-        page.locator("nav.navbar a[href='/account/payments']").click()
+        go_by_nav(page, "/account/payments")
         applied = page.locator("main table tbody a[href^='/account/payments/PAY-EAST-01-']")
     applied.first.click()
     payment_number = page.locator("main .breadcrumb-item.active").inner_text().strip()

@@ -9,6 +9,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from .steps import go_by_nav
+
 pytestmark = pytest.mark.browser
 
 INFOCENTRE = "info@isupport.example.com"
@@ -49,7 +51,7 @@ def test_journey7_registration_approval_deactivation(journey, texts):
 
     # The information centre sees the registration matched to the account and approves it.
     info = journey.new_page(INFOCENTRE)
-    info.locator("nav.navbar a[href='/admin/registrations']").click()
+    go_by_nav(info, "/admin/registrations")
     card = info.locator(f".registration[data-email='{email}']")
     expect(card).to_contain_text(texts.zh("Matches account %(code)s, %(name)s", code=ACCOUNT_CODE,
                                           name=ACCOUNT_NAME))
@@ -70,7 +72,7 @@ def test_journey7_registration_approval_deactivation(journey, texts):
     journey.shot(customer, "customer-home")
 
     # The information centre finds the user and deactivates them.
-    info.locator("nav.navbar a[href='/admin/users']").click()
+    go_by_nav(info, "/admin/users")
     info.locator("input[name=q]").fill(email)
     info.locator("main form[role=search] button[type=submit]").click()
     info.locator(f"main table a:text-is('{email}')").click()

@@ -9,6 +9,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from .steps import go_by_nav
+
 pytestmark = pytest.mark.browser
 
 INFOCENTRE = "info@isupport.example.com"
@@ -23,7 +25,7 @@ def test_journey8_edit_article_search_analytics(journey, texts):
     new_title = f"{TITLE}（{marker}修订）"
 
     info = journey.new_page(INFOCENTRE)
-    info.locator("nav.navbar a[href='/kb/manage']").click()
+    go_by_nav(info, "/kb/manage")
     filters = info.locator("main form[method=get]")
     filters.locator("input[name=q]").fill(SLUG)
     filters.locator("button").click()
@@ -45,7 +47,7 @@ def test_journey8_edit_article_search_analytics(journey, texts):
 
     # At once: a customer searching for the new words finds the article under its new title.
     customer = journey.new_page(CUSTOMER)
-    customer.locator("nav.navbar a[href='/kb/']").click()
+    go_by_nav(customer, "/kb/")
     customer.locator("#kb-q").fill(marker)
     customer.locator("main form[role=search] button[type=submit]").click()
     hits = customer.locator("main ol.kb-results > li a.fw-semibold")
@@ -57,7 +59,7 @@ def test_journey8_edit_article_search_analytics(journey, texts):
     journey.shot(customer, "customer-finds-the-change")
 
     # The analytics dashboard: figures, the chart (an SVG the browser must load and draw), top queries.
-    info.locator("nav.navbar a[href='/kb/analytics']").click()
+    go_by_nav(info, "/kb/analytics")
     expect(info.locator("h1")).to_have_text(texts.zh("Search analytics"))
     chart = info.locator("main img[src*='/kb/analytics/chart.svg']")
     expect(chart).to_be_visible()

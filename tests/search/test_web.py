@@ -260,3 +260,22 @@ def test_cli_import_exit_codes_and_reindex(runner, tmp_path, backend):
     result = runner.invoke(args=["kb", "reindex", "--procs", "1"])
     assert result.exit_code == 0 and "indexed 3" in result.output
     assert db.session.query(Article).filter_by(status=ArticleStatus.PUBLISHED).count() == 3
+
+
+def test_analytics_counts_every_day_of_the_range_zero_days_included(app):
+    from datetime import datetime, timedelta
+
+    from app.search.services import analytics
+
+    now = datetime(2026, 12, 4, 9, 0)
+    for days_ago, results in ((0, 3), (0, 0), (2, 1)):
+        db.session.add(SearchLogEntry(query="q", normalised="q", result_count=results, source="web",
+                                      role="customer", created_at=now - timedelta(days=days_ago)))
+    db.session.add(SearchLogEntry(query="old", normalised="old", result_count=1, source="web",
+                                  role="customer", created_at=now - timedelta(days=40)))
+    db.session.commit()
+    per_day = analytics(db.session, days=7, now=now).per_day
+    assert [day for day, _n, _z in per_day] == [f"2026-11-{d}" for d in (27, 28, 29, 30)] + \
+        [f"2026-12-0{d}" for d in (1, 2, 3, 4)]
+    assert per_day[-1] == ("2026-12-04", 2, 1) and per_day[-3] == ("2026-12-02", 1, 0)
+    assert sum(n for _d, n, _z in per_day) == 3  # the search 40 days ago is outside the range
