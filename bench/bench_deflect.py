@@ -34,6 +34,7 @@ def portal(work: Path, content_dir: Path = PROJECT_ROOT / "content"):
     from app.extensions import db
     from app.settings import Settings
 
+    work.mkdir(parents=True, exist_ok=True)
     settings = Settings(instance_dir=work / "instance", database_url=f"sqlite:///{work / 'bench.sqlite3'}",
                         index_dir=work / "index", content_dir=content_dir, secret_key="bench", testing=True,
                         secure_cookies=False, rate_limits=False)

@@ -371,12 +371,16 @@ class WhooshBackend:
         return result
 
     def candidates(self, text: str, visibilities: Iterable[str], limit: int = 50) -> list[tuple[str, float]]:
-        """Fast BM25 candidates for a text: (slug, score), best first; no snippets, no counts."""
+        """Fast BM25 candidates for a text: (slug, score), best first; no snippets, no counts.
+
+        Without the character-bigram signal: on 10,000 articles it cost a third of the time (p95
+        372 -> 228 ms) and the fused suggestions lost nothing on the fault reports (MRR@10 0.967 both)
+        and 0.0025 on the short questions (docs/deflect.md)."""
         visibilities = list(visibilities)
         if not visibilities:
             return []
         searcher = self.searcher()
-        query = build_query(self.parse(text), searcher.doc_frequency)
+        query = build_query(self.parse(text), searcher.doc_frequency, gram_weight=0.0)
         if query is None:
             return []
         flt = self._filter(visibilities, SearchFilters())
