@@ -36,6 +36,7 @@ STEP_TIMEOUT_MS = 15_000
 # Chromium asks every site for /favicon.ico on its own; the page frame declares no icon yet, so that
 # request 404s. It is the browser's request, not the page's: the only error a journey tolerates.
 FAVICON = "/favicon.ico"
+SUBRESOURCES = ("fetch", "xhr", "script", "stylesheet", "image", "font")
 
 
 def _free_port() -> int:
@@ -309,9 +310,11 @@ class Journey:
 
     def _on_request_failed(self, request) -> None:
         failure = request.failure or ""
-        # A fetch still running when the user moves to another page is cancelled by the browser;
-        # that is not a fault of the page (e.g. suggestions requested while typing, then a click).
-        if "ERR_ABORTED" in failure and request.resource_type in ("fetch", "xhr"):
+        # A fetch or a script, style or image still loading when the user moves to another page is
+        # cancelled by the browser (ERR_ABORTED); that is not a fault of the page (suggestions asked
+        # for while typing, then a click; Bootstrap's script when a journey clicks on at once). A
+        # missing file still fails: it comes as a 404 response; a refused connection is another error.
+        if "ERR_ABORTED" in failure and request.resource_type in SUBRESOURCES:
             return
         self.problems.append(f"request failed: {request.method} {request.url}: {failure}")
 
