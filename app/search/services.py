@@ -613,6 +613,8 @@ class Analytics:
     clicks: int
     top_queries: list[tuple[str, int, int]]  # query, count, clicks
     zero_queries: list[tuple[str, int]]
+    # searched, and no search of it led to an opened result: the results did not look like an answer
+    unopened_queries: list[tuple[str, int]]
     per_day: list[tuple[str, int, int]]  # date, searches, zero-result searches
     helpful: list[tuple[str, str, int, int]]  # slug, title, yes, no
 
@@ -662,6 +664,14 @@ def analytics(session: Session, days: int = 30, now: datetime | None = None) -> 
         .order_by(func.count().desc(), SearchLogEntry.normalised)
         .limit(20)
     ).all()
+    unopened = session.execute(
+        select(SearchLogEntry.normalised, func.count())
+        .where(SearchLogEntry.created_at >= since, SearchLogEntry.result_count > 0)
+        .group_by(SearchLogEntry.normalised)
+        .having(func.count(SearchLogEntry.clicked_slug) == 0)
+        .order_by(func.count().desc(), SearchLogEntry.normalised)
+        .limit(20)
+    ).all()
     day = func.date(SearchLogEntry.created_at)
     per_day_rows = session.execute(
         select(day, func.count(), func.sum(case((SearchLogEntry.result_count == 0, 1), else_=0)))
@@ -682,6 +692,7 @@ def analytics(session: Session, days: int = 30, now: datetime | None = None) -> 
         clicks=clicks,
         top_queries=[(q, n, c) for q, n, c in top],
         zero_queries=[(q, n) for q, n in zeros],
+        unopened_queries=[(q, n) for q, n in unopened],
         per_day=_every_day(since.date(), (now or utcnow()).date(), per_day_rows),
         helpful=[tuple(row) for row in helpful],
     )

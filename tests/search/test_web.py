@@ -279,3 +279,24 @@ def test_analytics_counts_every_day_of_the_range_zero_days_included(app):
         [f"2026-12-0{d}" for d in (1, 2, 3, 4)]
     assert per_day[-1] == ("2026-12-04", 2, 1) and per_day[-3] == ("2026-12-02", 1, 0)
     assert sum(n for _d, n, _z in per_day) == 3  # the search 40 days ago is outside the range
+
+
+def test_analytics_lists_queries_whose_results_nobody_opened(app):
+    from datetime import datetime, timedelta
+
+    from app.search.services import analytics
+
+    now = datetime(2026, 12, 4, 9, 0)
+    rows = (("排气温度高", 4, "discharge-temp-sensor-misreading"), ("排气温度高", 4, None),
+            ("涡旋机 反转", 2, None), ("涡旋机 反转", 2, None), ("冷库 选型", 0, None), ("油迹", 3, None))
+    for query, results, clicked in rows:
+        db.session.add(SearchLogEntry(query=query, normalised=query, result_count=results, source="web",
+                                      role="customer", clicked_slug=clicked,
+                                      created_at=now - timedelta(hours=1)))
+    db.session.add(SearchLogEntry(query="旧", normalised="旧", result_count=2, source="web", role="customer",
+                                  created_at=now - timedelta(days=60)))
+    db.session.commit()
+    data = analytics(db.session, days=30, now=now)
+    # Opened once is enough to leave the list; a search without results is in the other list.
+    assert data.unopened_queries == [("涡旋机 反转", 2), ("油迹", 1)]
+    assert data.zero_queries == [("冷库 选型", 1)]
