@@ -153,8 +153,12 @@ def _report_or_404(report_id: int) -> FaultReport:
 def show(report_id: int):
     report = _report_or_404(report_id)
     can_answer = report.outcome is Outcome.PENDING and _may_act(report)
+    # Suggestions there are, but none like the description: say so rather than let the list look
+    # like an answer (the ranking still shows the closest; the customer may still find one).
+    best = max((s.similarity for s in report.suggestions), default=None)
+    loose = best is not None and best < services.GOOD_SIMILARITY
     return render_template(
-        "deflect/report.html", report=report, can_answer=can_answer, solved_form=SolvedForm(),
+        "deflect/report.html", report=report, can_answer=can_answer, loose=loose, solved_form=SolvedForm(),
         help_form=still_need_help_form(report.suggestions), explain=explain, kind_label=_kind_label,
         outcome_label=outcome_label, tones=OUTCOME_TONES)
 

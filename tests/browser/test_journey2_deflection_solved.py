@@ -63,6 +63,7 @@ def test_journey2_suggestion_solves_the_fault(journey, texts):
     first = suggestions.first
     expect(first.locator("a.fw-semibold")).to_have_attribute("href", re.compile(rf"/open/{ANSWER}$"))
     expect(first).to_contain_text(FAULT_CODE)
+    expect(customer.locator("main .alert-warning")).to_have_count(0)  # a close match: no "not close" note
     journey.shot(customer, "report-suggestions")
 
     # The customer reads the article (the opening is recorded), comes back and says it solved it.

@@ -31,6 +31,10 @@ def test_journey3_unsolved_fault_becomes_a_request(journey, texts):
     expect(customer).to_have_url(re.compile(r"/faults/\d+$"))
     report_id = customer.url.rsplit("/", 1)[1]
 
+    # The knowledge base has no article on this: the page says the suggestions are not close.
+    expect(customer.locator("main .alert-warning[role=status]")).to_have_text(texts.zh(
+        "None of these articles matches your description closely. If they do not help, send a service "
+        "request below: your sales office will answer."))
     # None of the suggestions fits: the customer says why for the first two, then asks for help.
     help_form = customer.locator("main form[action$='/help']")
     reasons = help_form.locator("select")

@@ -193,3 +193,17 @@ def test_deflect_texts_are_not_overridden_by_another_domain(app):
     wrong = {msgid: (catalogue[msgid].string, shown) for msgid, shown in read.items()
              if shown != catalogue[msgid].string}
     assert wrong == {}
+
+
+def test_loose_suggestions_are_called_loose(client, kb, customer):
+    """A description the knowledge base has no article for still gets the closest articles, with a
+    warning that none is close; a description it answers gets none."""
+    oil_seep = "新装机组运行两小时后压缩机外壳有一处油迹，怀疑焊缝渗油"
+    assert file(client, description=oil_seep, product_model="").status_code == 302
+    assert file(client).status_code == 302
+    loose, close = db.session.scalars(db.select(FaultReport).order_by(FaultReport.id)).all()
+    assert loose.suggestions and max(s.similarity for s in loose.suggestions) < 0.2
+    assert max(s.similarity for s in close.suggestions) >= 0.2
+    warning = "以下文章与您的描述都不太接近"
+    assert warning in client.get(f"/faults/{loose.id}").get_data(as_text=True)
+    assert warning not in client.get(f"/faults/{close.id}").get_data(as_text=True)
