@@ -46,23 +46,16 @@ class NavEntry:
 
 def nav_entries(items: list[NavItem]) -> list[NavEntry]:
     """Folds the items a user sees into links and menus, keeping their order."""
-    counts: dict[str, int] = {}
+    runs: list[list[NavItem]] = []  # one per entry; a group's run sits where its first item was
+    groups: dict[str, list[NavItem]] = {}
     for item in items:
-        if item.group is not None:
-            counts[str(item.group)] = counts.get(str(item.group), 0) + 1
-    entries: list[NavEntry] = []
-    menus: dict[str, int] = {}
-    for item in items:
-        key = str(item.group) if item.group is not None else None
-        if key is None or counts[key] < 2:
-            entries.append(NavEntry((item,)))
-        elif key in menus:
-            entry = entries[menus[key]]
-            entries[menus[key]] = NavEntry((*entry.items, item), entry.label)
+        if item.group is None:
+            runs.append([item])
+        elif str(item.group) in groups:
+            groups[str(item.group)].append(item)
         else:
-            menus[key] = len(entries)
-            entries.append(NavEntry((item,), item.group))
-    return entries
+            runs.append(groups.setdefault(str(item.group), [item]))
+    return [NavEntry(tuple(run), run[0].group if len(run) > 1 else None) for run in runs]
 
 
 @dataclass(frozen=True)

@@ -22,4 +22,4 @@ def init_app(app: Flask) -> None:
         items = []
         if current_user.is_authenticated:
             items = [item for item in reg.nav if item.shown_to(current_user)]
-        return {"nav_items": items, "nav_entries": nav_entries(items)}
+        return {"nav_entries": nav_entries(items)}
