@@ -439,12 +439,14 @@ def is_content_gap(report: FaultReport) -> bool:
     reasons = {s.reason for s in report.suggestions if s.reason is not None}
     if NotHelpfulReason.DID_NOT_WORK in reasons:
         return False
-    if not report.suggestions:
-        return True
-    best = max(s.similarity for s in report.suggestions)
-    return best < GOOD_SIMILARITY or bool(
+    return not has_close_suggestion(report) or bool(
         reasons & {NotHelpfulReason.NOT_MY_PROBLEM, NotHelpfulReason.UNCLEAR}
     )
+
+
+def has_close_suggestion(report: FaultReport) -> bool:
+    """At least one suggestion is as like the description as a fitting article usually is."""
+    return any(s.similarity >= GOOD_SIMILARITY for s in report.suggestions)
 
 
 def content_gaps(

@@ -155,8 +155,7 @@ def show(report_id: int):
     can_answer = report.outcome is Outcome.PENDING and _may_act(report)
     # Suggestions there are, but none like the description: say so rather than let the list look
     # like an answer (the ranking still shows the closest; the customer may still find one).
-    best = max((s.similarity for s in report.suggestions), default=None)
-    loose = best is not None and best < services.GOOD_SIMILARITY
+    loose = bool(report.suggestions) and not services.has_close_suggestion(report)
     return render_template(
         "deflect/report.html", report=report, can_answer=can_answer, loose=loose, solved_form=SolvedForm(),
         help_form=still_need_help_form(report.suggestions), explain=explain, kind_label=_kind_label,

@@ -634,7 +634,8 @@ def _every_day(first, last, rows) -> list[tuple[str, int, int]]:
 
 
 def analytics(session: Session, days: int = 30, now: datetime | None = None) -> Analytics:
-    since = (now or utcnow()) - timedelta(days=days)
+    now = now or utcnow()
+    since = now - timedelta(days=days)
     base = select(SearchLogEntry).where(SearchLogEntry.created_at >= since)
     searches = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     zero = (
@@ -693,6 +694,6 @@ def analytics(session: Session, days: int = 30, now: datetime | None = None) -> 
         top_queries=[(q, n, c) for q, n, c in top],
         zero_queries=[(q, n) for q, n in zeros],
         unopened_queries=[(q, n) for q, n in unopened],
-        per_day=_every_day(since.date(), (now or utcnow()).date(), per_day_rows),
+        per_day=_every_day(since.date(), now.date(), per_day_rows),
         helpful=[tuple(row) for row in helpful],
     )

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app.accounts.models import Region, Role
+from app.deflect import services
 from app.deflect.models import FaultReport, NotHelpfulReason, Outcome
 from app.extensions import db
 from tests.conftest import csrf_token, login
@@ -202,8 +203,8 @@ def test_loose_suggestions_are_called_loose(client, kb, customer):
     assert file(client, description=oil_seep, product_model="").status_code == 302
     assert file(client).status_code == 302
     loose, close = db.session.scalars(db.select(FaultReport).order_by(FaultReport.id)).all()
-    assert loose.suggestions and max(s.similarity for s in loose.suggestions) < 0.2
-    assert max(s.similarity for s in close.suggestions) >= 0.2
+    assert loose.suggestions and max(s.similarity for s in loose.suggestions) < services.GOOD_SIMILARITY
+    assert max(s.similarity for s in close.suggestions) >= services.GOOD_SIMILARITY
     warning = "以下文章与您的描述都不太接近"
     assert warning in client.get(f"/faults/{loose.id}").get_data(as_text=True)
     assert warning not in client.get(f"/faults/{close.id}").get_data(as_text=True)
