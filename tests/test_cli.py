@@ -288,3 +288,17 @@ def test_a_database_without_tables_is_a_clear_error_not_a_traceback(tmp_path):
         assert done.returncode == 1, done.stderr
         assert "run `isupport init` first" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_database_that_cannot_be_opened_is_one_line_too(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ISUPPORT_INSTANCE_DIR": str(tmp_path),
+        "ISUPPORT_INDEX_DIR": str(tmp_path / "index"),
+        "ISUPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite3'}",
+    }
+    done = subprocess.run([sys.executable, "-c", "from app.cli import main; main()", "accounts", "list"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "Error: cannot use the database: unable to open database file" in done.stderr
+    assert "Traceback" not in done.stderr and "isupport init" not in done.stderr

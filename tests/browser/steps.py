@@ -60,3 +60,9 @@ def history_steps(page: Page) -> list[str]:
     """The label of each entry of the request's history, oldest first (e.g. ``Transferred``)."""
     entries = page.locator("#history-title + ol > li > div:first-child > span:first-child").all_inner_texts()
     return [entry.strip() for entry in entries]
+
+
+def list_total(page: Page, texts) -> int:
+    """The "N in total" under a paginated list (the rows on the page stop at the page size)."""
+    pattern = re.escape(texts.zh("%(total)s in total")).replace(re.escape("%(total)s"), r"(\d+)")
+    return int(re.search(pattern, page.locator("main").inner_text()).group(1))
