@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 from markupsafe import Markup
 from whoosh import index as windex
 from whoosh import query as wq
@@ -31,6 +32,7 @@ from whoosh.scoring import BM25F
 from .analysis import BigramTokenizer, JiebaTokenizer, Synonyms, normalise
 from .documents import SearchDocument
 from .queries import ParsedQuery, build_query, parse_query
+from .scoring import PostingCache, UnsupportedQuery, VectorScorer, top
 from .snippets import make_snippet
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,8 @@ SYMPTOM_BOOST = 1.8
 VISIBILITIES = ("public", "customers", "internal")
 KINDS = ("solution", "document")
 FACET_FIELDS = ("kind", "products", "refrigerants", "fault_codes")
+BM25_B = 0.75
+BM25_K1 = 1.2
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,7 @@ class WhooshBackend:
         self.lock_wait = lock_wait
         self._local = threading.local()
         self._recover_lock = threading.Lock()
+        self._postings = PostingCache()
 
     # --- where the live index is ------------------------------------------------------------
     @property
@@ -277,7 +282,7 @@ class WhooshBackend:
             warnings.simplefilter("ignore", ResourceWarning)  # see is_healthy
             try:
                 directory, ix = self._open()
-                local.searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+                local.searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
             except Exception as error:  # noqa: BLE001
                 log.warning("search index unreadable (%s): rebuilding", str(error))
                 broken = True
@@ -287,10 +292,17 @@ class WhooshBackend:
                 self.link.unlink()
             self.ensure()
             directory, ix = self._open()
-            local.searcher = ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+            local.searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
         local.directory = directory
         local.titles = None
+        local.scorer = VectorScorer(local.searcher, self._postings, B=BM25_B, K1=BM25_K1)
+        self._postings.forget(local.scorer.segments())
         return local.searcher
+
+    def scorer(self) -> VectorScorer:
+        """The numpy BM25F scorer over this thread's open searcher (see scoring.py)."""
+        self.searcher()
+        return self._local.scorer
 
     def close(self) -> None:
         cached = getattr(self._local, "searcher", None)
@@ -316,19 +328,6 @@ class WhooshBackend:
             clauses.append(wq.Term("fault_codes", normalise_code(filters.fault_code)))
         return wq.And(clauses)
 
-    def _allowed(self, searcher, flt: wq.Query) -> set[int]:
-        """The document numbers a filter allows, cached for the open searcher (filters repeat)."""
-        cache = getattr(self._local, "filters", None)
-        if cache is None or cache[0] is not searcher:
-            cache = self._local.filters = (searcher, {})
-        key = repr(flt)
-        allowed = cache[1].get(key)
-        if allowed is None:
-            if len(cache[1]) > 64:
-                cache[1].clear()
-            allowed = cache[1][key] = set(searcher.docs_for_query(flt))
-        return allowed
-
     def parse(self, text: str, synonyms: bool = True) -> ParsedQuery:
         return parse_query(text, self.synonyms if synonyms else None)
 
@@ -340,19 +339,18 @@ class WhooshBackend:
         if not request.visibilities:
             return result
         searcher = self.searcher()
+        scorer = self._local.scorer
         query = build_query(parsed, searcher.doc_frequency)
         if query is None:
             result.empty_query = True
             return result
         flt = self._filter(request.visibilities, request.filters)
         limit = request.page * request.per_page
-        # optimize=False: no block skipping, so the collector counts the total in the same pass
-        # (with skipping, len() would run the whole query a second time).
-        results = searcher.search(query, limit=limit, filter=self._allowed(searcher, flt), optimize=False)
-        result.total = len(results)
+        scores = self._scores(scorer, query, flt)
+        result.total = int(np.count_nonzero(scores))
         start = (request.page - 1) * request.per_page
-        for hit in results[start:limit]:
-            stored = hit.fields()
+        for docnum in top(scores, limit)[start:limit]:
+            stored = searcher.stored_fields(int(docnum))
             snippet = make_snippet(stored.get("text", ""), result.terms) if request.snippets else Markup("")
             result.hits.append(
                 Hit(
@@ -360,22 +358,33 @@ class WhooshBackend:
                     title=stored["title"],
                     kind=stored["kind"],
                     visibility=stored["visibility"],
-                    score=round(float(hit.score), 4),
+                    score=round(float(scores[docnum]), 4),
                     snippet=snippet,
                 )
             )
         if request.facets:
-            result.facets = self._facets(searcher, query, flt)
+            result.facets = self._facets(scorer, scores > 0)
         if request.suggest and result.total < 3 and not parsed.phrases:
             result.suggestion = self._did_you_mean(searcher, parsed)
         return result
 
-    def candidates(self, text: str, visibilities: Iterable[str], limit: int = 50) -> list[tuple[str, float]]:
-        """Fast BM25 candidates for a text: (slug, score), best first; no snippets, no counts.
+    def _scores(self, scorer: VectorScorer, query: wq.Query, flt: wq.Query) -> np.ndarray:
+        """BM25F scores of the documents the filter allows (0 elsewhere)."""
+        try:
+            return scorer.scores(query) * scorer.mask(flt)
+        except UnsupportedQuery:  # a query build_query never makes: Whoosh scores it, slowly
+            log.warning("query %r scored by Whoosh's matcher", query)
+            scores = np.zeros(scorer.size)
+            allowed = set(np.flatnonzero(scorer.mask(flt)).tolist())
+            for hit in scorer.searcher.search(query, limit=None, filter=allowed):
+                scores[hit.docnum] = hit.score
+            return scores
 
-        Without the character-bigram signal: on 10,000 articles it cost a third of the time (p95
-        372 -> 228 ms) and the fused suggestions lost nothing on the fault reports (MRR@10 0.967 both)
-        and 0.0025 on the short questions (docs/deflect.md)."""
+    def candidates(self, text: str, visibilities: Iterable[str], limit: int = 50) -> list[tuple[str, float]]:
+        """BM25 candidates for a text: (slug, score), best first; no snippets, no counts.
+
+        Without the character-bigram signal: the fused suggestions lost nothing on the fault reports
+        (MRR@10 0.967 both) and 0.0025 on the short questions (docs/deflect.md)."""
         visibilities = list(visibilities)
         if not visibilities:
             return []
@@ -383,20 +392,21 @@ class WhooshBackend:
         query = build_query(self.parse(text), searcher.doc_frequency, gram_weight=0.0)
         if query is None:
             return []
-        flt = self._filter(visibilities, SearchFilters())
-        results = searcher.search(query, limit=limit, filter=self._allowed(searcher, flt))
-        return [(hit["slug"], float(hit.score)) for hit in results]
+        scores = self._scores(self._local.scorer, query, self._filter(visibilities, SearchFilters()))
+        return [
+            (searcher.stored_fields(int(docnum))["slug"], float(scores[docnum]))
+            for docnum in top(scores, limit)
+        ]
 
-    def _facets(self, searcher, query: wq.Query, flt: wq.Query) -> dict[str, list[tuple[str, int]]]:
-        matched = set(searcher.docs_for_query(wq.And([query, flt])))
+    def _facets(self, scorer: VectorScorer, matched: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         facets: dict[str, list[tuple[str, int]]] = {}
-        if not matched:
+        if not matched.any():
             return facets
-        reader = searcher.reader()
+        reader = scorer.searcher.reader()
         for name in FACET_FIELDS:
             counts = []
             for value in reader.field_terms(name):
-                count = len(matched.intersection(searcher.docs_for_query(wq.Term(name, value))))
+                count = int(np.count_nonzero(matched & scorer.mask(wq.Term(name, value))))
                 if count:
                     counts.append((value.upper() if name != "kind" else value, count))
             facets[name] = sorted(counts, key=lambda item: (-item[1], item[0]))

@@ -172,7 +172,9 @@ def build_query(
         if alternatives:
             should.append(alternatives[0] if len(alternatives) == 1 else wq.DisjunctionMax(alternatives))
     if grams and gram_weight > 0:
-        should.append(wq.Or([wq.Term("grams", g) for g in grams], boost=gram_weight))
+        # A one-part Or would drop its boost in Whoosh, so a single bigram is a boosted Term.
+        gram_terms = [wq.Term("grams", g, boost=gram_weight) for g in grams]
+        should.append(gram_terms[0] if len(gram_terms) == 1 else wq.Or(gram_terms))
     must = [_phrase_query(p) for p in parsed.phrases]
     if must:
         required = must[0] if len(must) == 1 else wq.And(must)
