@@ -60,7 +60,9 @@ def quality(work: Path) -> dict:
     from app.search.analysis import init_jieba, load_synonyms
     from app.search.backend import SearchRequest, WhooshBackend
 
-    init_jieba(work / "jieba", ROOT / "content/dict/userdict.txt")
+    synonyms = load_synonyms(ROOT / "content/dict/synonyms.txt")
+    # As the portal does (app/search/services.py): the synonyms' variants are jieba words too.
+    init_jieba(work / "jieba", ROOT / "content/dict/userdict.txt", synonyms.variants)
     docs = _content_docs()
     queries = _queries()
     plain = WhooshBackend(work / "plain", plain=True)
@@ -70,7 +72,7 @@ def quality(work: Path) -> dict:
     ranked_plain = [
         [hit["slug"] for hit in searcher.search(parser.parse(item["q"]), limit=10)] for item in queries
     ]
-    full = WhooshBackend(work / "full", load_synonyms(ROOT / "content/dict/synonyms.txt"))
+    full = WhooshBackend(work / "full", synonyms)
     full.rebuild(docs)
 
     def run(synonyms: bool) -> list[list[str]]:

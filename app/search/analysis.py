@@ -1,5 +1,5 @@
 """The Chinese text analysis of the knowledge base: normalisation, jieba segmentation, model codes,
-stop words, character bigrams (for phrases) and query-time synonyms.
+stop words, the text quoted phrases are matched against, and query-time synonyms.
 
 ``analyze_terms(text)`` is the one tokeniser every part of the search uses (index, query, the
 deflection engine's TF-IDF); the Whoosh analysers below only wrap it. jieba is global per process:
@@ -79,14 +79,19 @@ def init_jieba(
                 jieba.dt.cache_file = "jieba.cache"
             jieba.initialize()
             _initialised.add("core")
+        changed = False
         if key and key not in _initialised:
             if userdict and userdict.exists():
                 with userdict.open("rb") as handle:  # jieba leaves a path's file open
                     jieba.load_userdict(handle)
-            for word in extra_words:
-                if len(word) > 1 and _RUN.fullmatch(word) and not jieba.dt.FREQ.get(word):
-                    jieba.add_word(word, freq=1000)
             _initialised.add(key)
+            changed = True
+        # Every call's words, not only the first call's: the tokens must not depend on who came first.
+        for word in extra_words:
+            if len(word) > 1 and _RUN.fullmatch(word) and not jieba.dt.FREQ.get(word):
+                jieba.add_word(word, freq=1000)
+                changed = True
+        if changed:
             analyze_terms.cache_clear()
 
 
@@ -129,17 +134,19 @@ def analyze_terms(text: str) -> list[str]:
 analyze_terms.cache_clear = _analyze_cached.cache_clear  # type: ignore[attr-defined]
 
 
-def bigrams(text: str, normalised: bool = False) -> list[str]:
-    """Overlapping character bigrams of each Chinese run (a lone character stays a unigram) and the
-    code tokens of latin runs, in order: the positions make a quoted phrase an exact match."""
-    out: list[str] = []
+def phrase_key(text: str, normalised: bool = False) -> str:
+    """The text as a quoted phrase is matched against: Chinese runs and latin runs (model codes
+    without their separators), adjacent runs joined directly, runs parted by anything else (spaces,
+    punctuation, Markdown) joined by one space. ``"压缩机异响"`` is in the key of "压缩机异响大" but not
+    of "压缩机。异响" or "压缩机 与 异响"."""
+    pieces: list[str] = []
+    end = 0
     for match in _RUN.finditer(text if normalised else normalise(text)):
-        run = match.group("cjk")
-        if run:
-            out.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
-        else:
-            out.extend(code_token(match.group("word"))[:1])
-    return out
+        if pieces and match.start() > end:
+            pieces.append(" ")
+        pieces.append(match.group("cjk") or re.sub(r"[-_./]", "", match.group("word")))
+        end = match.end()
+    return "".join(pieces)
 
 
 class JiebaTokenizer(Tokenizer):
@@ -168,38 +175,6 @@ class JiebaTokenizer(Tokenizer):
             token.stopped = False
             if keeporiginal:
                 token.original = text
-            if positions:
-                token.pos = start_pos + index
-            if chars:
-                token.startchar = start_char
-                token.endchar = start_char
-            yield token
-
-
-class BigramTokenizer(Tokenizer):
-    """Whoosh tokenizer over ``bigrams`` (the phrase field)."""
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for index, text in enumerate(bigrams(value) if tokenize else [value]):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
             if positions:
                 token.pos = start_pos + index
             if chars:

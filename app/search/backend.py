@@ -29,8 +29,8 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 
-from .analysis import BigramTokenizer, JiebaTokenizer, Synonyms, normalise
-from .documents import SearchDocument
+from .analysis import JiebaTokenizer, Synonyms, normalise, phrase_key
+from .documents import SearchDocument, plain_text
 from .queries import ParsedQuery, build_query, parse_query
 from .scoring import PostingCache, UnsupportedQuery, VectorScorer, top
 from .snippets import make_snippet
@@ -107,19 +107,18 @@ class SearchBackend(Protocol):
 def build_schema(plain: bool = False) -> Schema:
     """The index schema. ``plain`` uses Whoosh's default analyser everywhere (the benchmark's baseline)."""
     words = StandardAnalyzer() if plain else JiebaTokenizer()
-    grams = StandardAnalyzer() if plain else BigramTokenizer()
     return Schema(
         slug=ID(stored=True, unique=True),
         title=TEXT(analyzer=words, stored=True, phrase=False, field_boost=TITLE_BOOST),
         symptom=TEXT(analyzer=words, phrase=False, field_boost=SYMPTOM_BOOST),
         content=TEXT(analyzer=words, phrase=False),
-        grams=TEXT(analyzer=grams, phrase=True),
         kind=ID(stored=True),
         visibility=ID(stored=True),
         products=KEYWORD(lowercase=True, commas=True, scorable=False),
         refrigerants=KEYWORD(lowercase=True, commas=True, scorable=False),
         fault_codes=KEYWORD(lowercase=True, commas=True, scorable=False),
         text=STORED(),
+        phrase_key=STORED(),
     )
 
 
@@ -147,13 +146,16 @@ def index_fields(doc: SearchDocument) -> dict:
         "symptom": doc.symptom,
         # Everything; the title and symptom also have boosted fields of their own (BM25F-style).
         "content": content,
-        "grams": "\n".join(filter(None, [doc.title, doc.symptom, doc.cause, doc.action, doc.body])),
         "kind": doc.kind,
         "visibility": doc.visibility,
         "products": ",".join(p.lower() for p in doc.products),
         "refrigerants": ",".join(r.lower() for r in doc.refrigerants),
         "fault_codes": ",".join(c.lower() for c in doc.fault_codes),
         "text": doc.snippet_source(),
+        # What a quoted phrase is compared with: the whole text, its Markdown taken out.
+        "phrase_key": phrase_key(
+            "\n".join(filter(None, [doc.title, doc.symptom, doc.cause, doc.action, plain_text(doc.body)]))
+        ),
     }
 
 
@@ -347,6 +349,10 @@ class WhooshBackend:
         flt = self._filter(request.visibilities, request.filters)
         limit = request.page * request.per_page
         scores = self._scores(scorer, query, flt)
+        if parsed.phrases:
+            holding = scorer.containing("phrase_key", [p.key for p in parsed.phrases], scorer.mask(flt))
+            # An article holding the phrase matches even if jieba cut its words differently there.
+            scores = np.where(holding, np.maximum(scores, 1e-6), 0.0)
         result.total = int(np.count_nonzero(scores))
         start = (request.page - 1) * request.per_page
         for docnum in top(scores, limit)[start:limit]:
@@ -381,15 +387,12 @@ class WhooshBackend:
             return scores
 
     def candidates(self, text: str, visibilities: Iterable[str], limit: int = 50) -> list[tuple[str, float]]:
-        """BM25 candidates for a text: (slug, score), best first; no snippets, no counts.
-
-        Without the character-bigram signal: the fused suggestions lost nothing on the fault reports
-        (MRR@10 0.967 both) and 0.0025 on the short questions (docs/deflect.md)."""
+        """BM25 candidates for a text: (slug, score), best first; no snippets, no counts."""
         visibilities = list(visibilities)
         if not visibilities:
             return []
         searcher = self.searcher()
-        query = build_query(self.parse(text), searcher.doc_frequency, gram_weight=0.0)
+        query = build_query(self.parse(text), searcher.doc_frequency)
         if query is None:
             return []
         scores = self._scores(self._local.scorer, query, self._filter(visibilities, SearchFilters()))

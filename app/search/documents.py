@@ -18,7 +18,8 @@ _HEADING_KEYS = {
     "cause": "cause",
     "action": "action",
 }
-_MD_NOISE = re.compile(r"(!?\[([^\]]*)\]\([^)]*\))|[#*_`>|]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.MULTILINE)
+_MD_NOISE = re.compile(r"(!?\[([^\]]*)\]\([^)]*\))|[#>|]+|^\s*[-+*]\s+|^\s*\d+\.\s+", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"[*_`]+")  # inline: taken out without a gap (**排气温度**过高 is one phrase)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def join_sections(symptom: str, cause: str, action: str, rest: str = "") -> str:
 
 def plain_text(markdown: str) -> str:
     """Markdown without its markup, for snippets (links keep their text)."""
-    text = _MD_NOISE.sub(lambda m: m.group(2) or " ", markdown or "")
+    text = _MD_EMPHASIS.sub("", _MD_NOISE.sub(lambda m: m.group(2) or " ", markdown or ""))
     return re.sub(r"\s+", " ", text).strip()
 
 

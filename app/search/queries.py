@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from .analysis import STOP_WORDS, Synonyms, analyze_terms, bigrams, normalise
+from .analysis import STOP_WORDS, Synonyms, analyze_terms, normalise, phrase_key
 
 MAX_QUERY_CHARS = 1000  # a long paste is cut here before analysis
 MAX_CONCEPTS = 10  # at most this many distinct query words, the rarest kept
-MAX_GRAMS = 12
-GRAM_WEIGHT = 0.35  # the character-bigram signal, beside the jieba words
+MAX_PHRASE_WORDS = 6  # a phrase's rarest words rank the articles that hold it
 WORD_FIELDS = (("title", 1.0), ("symptom", 1.0), ("content", 1.0))
 CONTENT_ONLY = (("content", 1.0),)
 MAX_ALTERNATIVES = 6
@@ -36,15 +35,25 @@ class Concept:
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A quoted phrase. An article matches when its phrase key holds ``key`` (see
+    ``analysis.phrase_key``): the text decides, not the words, because jieba may cut the same
+    characters differently in another context. The ``words`` rank the articles that match."""
+
+    text: str  # as typed, normalised: what the snippet highlights
+    key: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     text: str
     concepts: tuple[Concept, ...]
-    phrases: tuple[tuple[str, ...], ...]  # bigram sequences of the quoted phrases
-    grams: tuple[str, ...]
+    phrases: tuple[Phrase, ...]  # only phrases with a searchable word
 
     @property
     def empty(self) -> bool:
-        return not self.concepts and not self.phrases and not self.grams
+        return not self.concepts and not self.phrases
 
     def highlight_terms(self) -> list[str]:
         terms: set[str] = set()
@@ -52,28 +61,20 @@ class ParsedQuery:
             for alternative in concept.alternatives:
                 terms.update(t for t in alternative if len(t) > 1 or not t.isascii())
         for phrase in self.phrases:
-            terms.add(_phrase_text(phrase))
+            terms.add(phrase.text)
         return sorted(terms, key=len, reverse=True)
 
 
-def _phrase_text(grams: tuple[str, ...]) -> str:
-    if not grams:
-        return ""
-    if all(len(g) == 2 and not g.isascii() for g in grams):
-        return grams[0] + "".join(g[1] for g in grams[1:])
-    return grams[0]
-
-
 def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
-    """The user's text as concepts (words and synonym groups), phrases and character bigrams."""
+    """The user's text as concepts (words and synonym groups) and quoted phrases."""
     text = (text or "")[:MAX_QUERY_CHARS]
-    phrases: list[tuple[str, ...]] = []
+    phrases: list[Phrase] = []
 
     def take_phrase(match: re.Match) -> str:
-        inner = next(g for g in match.groups() if g is not None)
-        grams = tuple(bigrams(inner))
-        if grams:
-            phrases.append(grams)
+        inner = normalise(next(g for g in match.groups() if g is not None)).strip()
+        words = tuple(dict.fromkeys(analyze_terms(inner)))
+        if words:  # a phrase of stop words and punctuation asks for nothing
+            phrases.append(Phrase(inner, phrase_key(inner, normalised=True), words))
         return " "
 
     rest = _PHRASE_RE.sub(take_phrase, text)
@@ -95,15 +96,7 @@ def parse_query(text: str, synonyms: Synonyms | None = None) -> ParsedQuery:
         if token not in seen and token not in STOP_WORDS:
             seen.add(token)
             concepts.append(Concept(((token,),), token))
-    grams = tuple(
-        dict.fromkeys(
-            g for g in bigrams(normalised, normalised=True) if not g.isascii() and not (set(g) <= STOP_CHARS)
-        )
-    )
-    return ParsedQuery(text=text, concepts=tuple(concepts), phrases=tuple(phrases), grams=grams)
-
-
-STOP_CHARS = frozenset(w for w in STOP_WORDS if len(w) == 1)
+    return ParsedQuery(text=text, concepts=tuple(concepts), phrases=tuple(phrases))
 
 
 def _typed_first(concept: Concept) -> list[tuple[str, ...]]:
@@ -125,25 +118,30 @@ def _alternative_query(tokens: tuple[str, ...], fields=WORD_FIELDS) -> wq.Query:
     )
 
 
-def _phrase_query(grams: tuple[str, ...]) -> wq.Query:
-    if len(grams) == 1:
-        return wq.Term("grams", grams[0]) if not grams[0].isascii() else _word_query(grams[0])
-    return wq.Phrase("grams", list(grams))
+def _phrase_words(phrase: Phrase, rarity: Callable[[str], int] | None) -> list[str]:
+    """The words of a phrase that rank the articles holding it: the rarest when there are many."""
+    words = list(phrase.words)
+    if len(words) > MAX_PHRASE_WORDS:
+        keep = set(sorted(words, key=rarity)[:MAX_PHRASE_WORDS] if rarity else words[:MAX_PHRASE_WORDS])
+        words = [w for w in words if w in keep]
+    return words
 
 
 def build_query(
     parsed: ParsedQuery,
     doc_frequency: Callable[[str, str], int] | None = None,
     max_concepts: int = MAX_CONCEPTS,
-    gram_weight: float = GRAM_WEIGHT,
     fields=WORD_FIELDS,
 ) -> wq.Query | None:
-    """The Whoosh query: quoted phrases must match; the words and synonym groups are OR-ed (BM25F
-    ranks documents matching more of them higher), each scored by its best synonym; character
-    bigrams add a weaker second signal. The number of terms is bounded, rarest first."""
+    """The Whoosh query: the words and synonym groups are OR-ed (BM25F ranks documents matching more
+    of them higher), each scored by its best synonym, with the words of the quoted phrases (which
+    the backend then requires in the article's text). The number of words is bounded, rarest first."""
     concepts = list(parsed.concepts)
-    grams = list(parsed.grams)
+    word_rarity = None
     if doc_frequency is not None:
+
+        def word_rarity(word: str) -> int:
+            return doc_frequency("content", word) or 10**9
 
         def rarity(concept: Concept) -> int:
             counts = [doc_frequency("content", alt[0]) for alt in concept.alternatives if alt]
@@ -153,13 +151,8 @@ def build_query(
         if len(concepts) > max_concepts:
             keep = set(map(id, sorted(concepts, key=rarity)[:max_concepts]))
             concepts = [c for c in concepts if id(c) in keep]
-        if len(grams) > MAX_GRAMS:
-            ranked = sorted(grams, key=lambda g: doc_frequency("grams", g) or 10**9)
-            keep_grams = set(ranked[:MAX_GRAMS])
-            grams = [g for g in grams if g in keep_grams]
     else:
         concepts = concepts[:max_concepts]
-        grams = grams[:MAX_GRAMS]
     should: list[wq.Query] = []
     for concept in concepts:
         # The words as typed are looked for in the boosted title and symptom too; their synonyms
@@ -171,14 +164,12 @@ def build_query(
         ]
         if alternatives:
             should.append(alternatives[0] if len(alternatives) == 1 else wq.DisjunctionMax(alternatives))
-    if grams and gram_weight > 0:
-        # A one-part Or would drop its boost in Whoosh, so a single bigram is a boosted Term.
-        gram_terms = [wq.Term("grams", g, boost=gram_weight) for g in grams]
-        should.append(gram_terms[0] if len(gram_terms) == 1 else wq.Or(gram_terms))
-    must = [_phrase_query(p) for p in parsed.phrases]
-    if must:
-        required = must[0] if len(must) == 1 else wq.And(must)
-        return wq.AndMaybe(required, wq.Or(should)) if should else required
+    typed = {c.alternatives[0][0] for c in concepts if len(c.alternatives) == 1 and c.alternatives[0]}
+    for phrase in parsed.phrases:
+        for word in _phrase_words(phrase, word_rarity):
+            if word not in typed:
+                typed.add(word)
+                should.append(_word_query(word, fields))
     if not should:
         return None
     return should[0] if len(should) == 1 else wq.Or(should)

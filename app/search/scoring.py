@@ -6,7 +6,7 @@ query is scored a posting list at a time: each term's postings are read from the
 once (block by block), kept as arrays, and scored with Whoosh's own BM25F formula and statistics
 (idf, average field length, the stored weights and the byte-encoded field lengths), so the scores
 are Whoosh's (``tests/search/test_scoring.py`` compares them). Whoosh still analyses, stores,
-writes, merges and deletes; phrases are matched by Whoosh's position matcher.
+writes, merges and deletes.
 
 Segments never change once written, so the arrays are cached per segment and survive a reopened
 searcher; deletions are applied per searcher."""
@@ -24,7 +24,8 @@ _EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
 class PostingCache:
-    """Posting arrays and field lengths per segment, shared by the threads of a process.
+    """Posting arrays, field lengths and stored phrase texts per segment, shared by the threads of a
+    process.
 
     Bounded by the number of postings held; when full it is emptied (terms come back on demand)."""
 
@@ -32,6 +33,7 @@ class PostingCache:
         self.max_postings = max_postings
         self._postings: dict[tuple[str, str, str], Postings] = {}
         self._lengths: dict[tuple[str, str], np.ndarray] = {}
+        self._texts: dict[tuple[str, str], list[str]] = {}
         self._held = 0
         self._lock = threading.Lock()
 
@@ -64,13 +66,27 @@ class PostingCache:
                 self._lengths[key] = found
         return found
 
+    def stored(self, segment: str, reader, name: str) -> list[str]:
+        """A stored text field of every document of a segment (read once: a phrase looks at all)."""
+        key = (segment, name)
+        found = self._texts.get(key)
+        if found is None:
+            found = [
+                (reader.stored_fields(docnum).get(name) or "") if not reader.is_deleted(docnum) else ""
+                for docnum in range(reader.doc_count_all())
+            ]
+            with self._lock:
+                self._texts[key] = found
+        return found
+
     def forget(self, live_segments: set[str]) -> None:
         """Drops the arrays of segments no longer in the index (merged away or a swapped index)."""
         with self._lock:
             for key in [k for k in self._postings if k[0] not in live_segments]:
                 self._held -= len(self._postings.pop(key)[0])
-            for key in [k for k in self._lengths if k[0] not in live_segments]:
-                del self._lengths[key]
+            for table in (self._lengths, self._texts):
+                for key in [k for k in table if k[0] not in live_segments]:
+                    del table[key]
 
 
 def _read_postings(reader, fieldname: str, text: str) -> Postings:
@@ -127,6 +143,16 @@ class VectorScorer:
 
     def segments(self) -> set[str]:
         return {name for name, _reader, _offset in self.leaves}
+
+    def containing(self, name: str, keys: list[str], within: np.ndarray) -> np.ndarray:
+        """Which documents of ``within`` (a mask) hold every one of ``keys`` in the stored field ``name``."""
+        out = np.zeros(self.size, dtype=bool)
+        for segment, reader, offset in self.leaves:
+            texts = self.cache.stored(segment, reader, name)
+            for local in np.flatnonzero(within[offset : offset + len(texts)]):
+                text = texts[local]
+                out[offset + local] = all(key in text for key in keys)
+        return out
 
     # --- terms --------------------------------------------------------------------------------
     def term(self, fieldname: str, text: str, boost: float = 1.0) -> np.ndarray:
@@ -222,25 +248,12 @@ def _and_maybe(scorer: VectorScorer, query: wq.AndMaybe) -> np.ndarray:
     return _boosted(query, (required + optional) * (required > 0))
 
 
-def _phrase(scorer: VectorScorer, query: wq.Phrase) -> np.ndarray:
-    """Whoosh's position matcher decides which documents hold the phrase; they score as the sum of
-    the phrase's terms (Whoosh scores a phrase by its own frequency, which needs the positions)."""
-    found = np.fromiter(scorer.searcher.docs_for_query(query), dtype=np.int64)
-    out = np.zeros(scorer.size)
-    if not len(found):
-        return out
-    terms = np.sum([scorer.term(query.fieldname, word) for word in query.words], axis=0)
-    out[found] = np.maximum(terms[found], 1e-6)
-    return _boosted(query, out)
-
-
 _HANDLERS: dict[type, Callable[[VectorScorer, wq.Query], np.ndarray]] = {
     wq.Term: _term,
     wq.Or: _or,
     wq.And: _and,
     wq.DisjunctionMax: _dismax,
     wq.AndMaybe: _and_maybe,
-    wq.Phrase: _phrase,
 }
 
 

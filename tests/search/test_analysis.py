@@ -1,9 +1,10 @@
-"""The analyser: jieba search mode, normalisation, model codes, stop words, bigrams, synonyms."""
+"""The analyser: jieba search mode, normalisation, model codes, stop words, phrase keys, synonyms."""
 
 from __future__ import annotations
 
-from app.search.analysis import Synonyms, analyze_terms, bigrams, normalise
+from app.search.analysis import Synonyms, analyze_terms, init_jieba, normalise, phrase_key
 from app.search.queries import parse_query
+from app.settings import PROJECT_ROOT
 
 
 def test_search_mode_emits_compound_and_parts(app, backend):
@@ -40,9 +41,12 @@ def test_user_dictionary_keeps_domain_words(backend):
     assert "运转电容" in analyze_terms("运转电容鼓包")
 
 
-def test_bigrams_cover_a_phrase_in_order():
-    assert bigrams("压缩机异响") == ["压缩", "缩机", "机异", "异响"]
-    assert bigrams("氟") == ["氟"]
+def test_phrase_key_keeps_adjacent_text_together_and_parts_the_rest():
+    assert phrase_key("压缩机异响！") == "压缩机异响"
+    assert phrase_key("压缩机。异响") == "压缩机 异响"
+    assert phrase_key("**SHV-33YC**  壓縮機") == "shv33yc 压缩机"
+    assert phrase_key("型号SHV33YC压缩机") == "型号shv33yc压缩机"
+    assert phrase_key("！？…") == ""
 
 
 def test_synonyms_match_longest_variant():
@@ -61,3 +65,12 @@ def test_query_expands_synonyms_only_when_asked(backend):
     alternatives = {t for c in with_synonyms.concepts for alt in c.alternatives for t in alt}
     assert "压缩机" in alternatives and "异响" in alternatives
     assert len([t for c in without.concepts for alt in c.alternatives for t in alt]) < len(alternatives)
+
+
+def test_words_given_by_a_later_call_are_added_too(backend):
+    """The portal adds the synonyms' variants as jieba words; a process that initialised jieba
+    first without them (a benchmark, a CLI command) must not end up with other tokens."""
+    word = "嗡咔嗒嘶"
+    assert word not in analyze_terms(word)
+    init_jieba(None, PROJECT_ROOT / "content" / "dict" / "userdict.txt", [word])
+    assert word in analyze_terms(word)

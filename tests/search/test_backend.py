@@ -69,6 +69,28 @@ def test_quoted_phrase_finds_exact_text_only(ix):
     assert slugs == ["noise"]  # "split" has both words, not the phrase
 
 
+def test_a_phrase_matches_across_markdown_but_not_across_a_sentence(ix):
+    ix.index(
+        [
+            SearchDocument("marked", "排气问题", body="先检查**排气温度**过高的原因。"),
+            SearchDocument("sentence", "排气问题二", body="记录排气温度。过高时停机。"),
+        ]
+    )
+    assert [h.slug for h in search(ix, '"排气温度过高"').hits] == ["marked"]
+    assert {h.slug for h in search(ix, "排气温度").hits} >= {"marked", "sentence"}
+
+
+def test_every_quoted_phrase_must_be_in_the_text(ix):
+    assert [h.slug for h in search(ix, '"压缩机异响" "金属敲击声"').hits] == ["noise"]
+    assert search(ix, '"压缩机异响" "嗡嗡响"').total == 0
+    assert [h.slug for h in search(ix, '“压缩机异响” 减震垫').hits] == ["noise"]
+
+
+def test_a_phrase_of_stop_words_asks_for_nothing(ix):
+    assert search(ix, '"的了"').empty_query
+    assert search(ix, '"的了" 嗡嗡响').hits[0].slug == "start"
+
+
 def test_title_and_symptom_outweigh_the_body(ix):
     ix.index(
         [

@@ -1,5 +1,7 @@
 """Regression guard of the ranking on the 100 labelled queries (tests/data/queries_*.jsonl).
-Measured when written (docs/search.md): MRR@10 0.864, Recall@5 0.911 with the full analyser."""
+Measured (docs/search.md): MRR@10 0.876, Recall@5 0.927 with the full analyser, on 2026-12-04 after the
+numpy scorer (a synonym group scored by its best alternative in the same article) and phrases
+matched on the text."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import json
 from app.search.backend import SearchRequest
 from app.settings import PROJECT_ROOT
 
-MEASURED_MRR = 0.864
-MEASURED_RECALL = 0.911
+MEASURED_MRR = 0.876
+MEASURED_RECALL = 0.927
 MARGIN = 0.03
 
 

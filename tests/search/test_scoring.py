@@ -64,13 +64,12 @@ def test_the_index_under_test_has_several_segments_and_a_deletion(kb):
     assert searcher.doc_count() < searcher.doc_count_all()
 
 
-@pytest.mark.parametrize("gram_weight", [0.35, 0.0])
-def test_scores_equal_whooshs_on_the_labelled_queries(kb, gram_weight):
+def test_scores_equal_whooshs_on_the_labelled_queries(kb):
     searcher, scorer = kb.searcher(), kb.scorer()
     compared = 0
     for text in labelled_queries():
         # Without synonyms: Whoosh's DisjunctionMax scores wrongly (see the next test).
-        query = build_query(kb.parse(text, synonyms=False), searcher.doc_frequency, gram_weight=gram_weight)
+        query = build_query(kb.parse(text, synonyms=False), searcher.doc_frequency)
         if query is None:
             continue
         expected = whoosh_scores(searcher, query)
