@@ -71,6 +71,12 @@ class HybridEngine:
                limit: int = 10, use_bm25: bool = True,
                use_tfidf: bool = True) -> list[tuple[str, float, list[str]]]:
         """(slug, fused score, boost reasons), best first. The bench turns either signal off."""
+        return self._ranked(text, product_model, fault_code, reader, limit, use_bm25, use_tfidf)[0]
+
+    def _ranked(self, text: str, product_model: str, fault_code: str, reader: str, limit: int,
+                use_bm25: bool = True, use_tfidf: bool = True):
+        """``ranked``, with the model and the TF-IDF scores it used (own text, learned reports): ``suggest``
+        explains the hits with the same ones (a refit may swap the model in between)."""
         model = self.store.get()
         visibilities = VISIBLE_TO.get(reader, ("public",))
         bm25: list[tuple[str, float]] = []
@@ -82,6 +88,7 @@ class HybridEngine:
                 log.exception("deflect: BM25 candidates failed; answering from TF-IDF alone")
         tfidf: list[tuple[str, float]] = []
         learned: list[tuple[str, float]] = []
+        own = solved = None
         if use_tfidf and model.slugs:
             own, solved = model.score_parts(self.tfidf_text(text))
             tfidf = model.best(np.maximum(own, solved), CANDIDATES, reader)
@@ -89,20 +96,21 @@ class HybridEngine:
                 tfidf = [(slug, score) for slug, score in tfidf if score >= MIN_SIMILARITY]
             if model.learned_count:
                 learned = model.best(np.where(solved >= SOLVED_BEFORE, solved, 0.0), CANDIDATES, reader)
-        facts = {slug: (a.products, a.fault_codes) for slug, a in model.articles.items()}
+        # Only the candidates' facts: a dict of every article would cost more than the fusion itself.
+        facts = {slug: (model.articles[slug].products, model.articles[slug].fault_codes)
+                 for slug, _score in bm25 + tfidf + learned}
         fused = fuse(bm25, tfidf, self.fusion, facts, self.boosts_for(text, product_model, fault_code),
                      learned)
-        return fused[:limit]
+        return fused[:limit], model, own, solved
 
     def suggest(self, text: str, *, product_model: str = "", fault_code: str = "", reader: str = "customer",
                 limit: int = 5) -> list[SuggestionHit]:
-        model = self.store.get()
-        ranked = self.ranked(text, product_model=product_model, fault_code=fault_code, reader=reader,
-                             limit=limit)
+        ranked, model, own, learned = self._ranked(text, product_model, fault_code, reader, limit)
         if not ranked:
             return []
-        own, learned = model.score_parts(self.tfidf_text(text))
-        index = {slug: i for i, slug in enumerate(model.slugs)}
+        if own is None:
+            own, learned = model.score_parts(self.tfidf_text(text))
+        index = model.row_of()
         query_terms = [t for t in word_tokens(normalise(text)) if len(t) > 1]
         hits = []
         for slug, score, reasons in ranked:

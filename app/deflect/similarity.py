@@ -162,12 +162,12 @@ class SimilarityModel:
     def learned_match(self, text: str, slug: str) -> float:
         """How closely ``text`` matches reports that ``slug`` solved (0 when none)."""
         _, learned = self.score_parts(text)
-        index = self._index().get(slug)
+        index = self.row_of().get(slug)
         return float(learned[index]) if index is not None else 0.0
 
     def matched_terms(self, text: str, slug: str, limit: int = 6) -> list[str]:
         """The query's words that the article's own text contains, rarest first: "why it matches"."""
-        index = self._index().get(slug)
+        index = self.row_of().get(slug)
         if index is None:
             return []
         vocabulary = self.word_vectorizer.vocabulary_
@@ -184,7 +184,8 @@ class SimilarityModel:
         words = [t for t in found if not any(t != other and t in other for other in found)]
         return sorted(words, key=lambda t: (-found[t], t))[:limit]
 
-    def _index(self) -> dict[str, int]:
+    def row_of(self) -> dict[str, int]:
+        """Each article's row in the model (built once per model)."""
         cached = getattr(self, "_slug_index", None)
         if cached is None:
             cached = {slug: i for i, slug in enumerate(self.slugs)}
