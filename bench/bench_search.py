@@ -155,6 +155,14 @@ def speed(work: Path, count: int) -> dict:
         latencies.append((time.perf_counter() - t0) * 1000)
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
+    # Quoted phrases: the first one reads every article's phrase key (once per process and segment).
+    phrases = [f'"{d.symptom[:n]}"' for d, n in zip(rng.sample(base, 40), [rng.randint(4, 8) for _ in range(40)])]
+    phrase_ms = []
+    for text in phrases:
+        t0 = time.perf_counter()
+        backend.search(SearchRequest(text, frozenset({"public", "customers"}), per_page=10, snippets=True))
+        phrase_ms.append((time.perf_counter() - t0) * 1000)
+    first_phrase, phrase_ms = phrase_ms[0], sorted(phrase_ms[1:])
     row = {
         "articles": count,
         "build_s": round(build, 2),
@@ -162,10 +170,15 @@ def speed(work: Path, count: int) -> dict:
         "p50_ms": round(q[49], 1),
         "p95_ms": round(q[94], 1),
         "p99_ms": round(q[98], 1),
+        "phrase_first_ms": round(first_phrase, 1),
+        "phrase_p50_ms": round(statistics.median(phrase_ms), 1),
+        "phrase_p95_ms": round(phrase_ms[int(0.95 * (len(phrase_ms) - 1))], 1),
     }
     print(
         f"  {count:>6} articles: build {row['build_s']} s (procs=2), {row['index_mb']} MB, "
-        f"query+snippets p50 {row['p50_ms']} / p95 {row['p95_ms']} / p99 {row['p99_ms']} ms"
+        f"query+snippets p50 {row['p50_ms']} / p95 {row['p95_ms']} / p99 {row['p99_ms']} ms; "
+        f"quoted phrases: first {row['phrase_first_ms']} ms, then p50 {row['phrase_p50_ms']} / "
+        f"p95 {row['phrase_p95_ms']} ms"
     )
     backend.close()
     return row

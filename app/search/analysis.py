@@ -134,19 +134,17 @@ def analyze_terms(text: str) -> list[str]:
 analyze_terms.cache_clear = _analyze_cached.cache_clear  # type: ignore[attr-defined]
 
 
+_CODE_SEPARATOR = re.compile(r"(?<=[a-z0-9])[-_./](?=[a-z0-9])")
+_NOT_IN_RUN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-z0-9]+")
+
+
 def phrase_key(text: str, normalised: bool = False) -> str:
     """The text as a quoted phrase is matched against: Chinese runs and latin runs (model codes
     without their separators), adjacent runs joined directly, runs parted by anything else (spaces,
-    punctuation, Markdown) joined by one space. ``"压缩机异响"`` is in the key of "压缩机异响大" but not
-    of "压缩机。异响" or "压缩机 与 异响"."""
-    pieces: list[str] = []
-    end = 0
-    for match in _RUN.finditer(text if normalised else normalise(text)):
-        if pieces and match.start() > end:
-            pieces.append(" ")
-        pieces.append(match.group("cjk") or re.sub(r"[-_./]", "", match.group("word")))
-        end = match.end()
-    return "".join(pieces)
+    punctuation) joined by one space. ``"压缩机异响"`` is in the key of "压缩机异响大" but not of
+    "压缩机。异响" or "压缩机 与 异响"."""
+    text = _CODE_SEPARATOR.sub("", text if normalised else normalise(text))
+    return _NOT_IN_RUN.sub(" ", text).strip()
 
 
 class JiebaTokenizer(Tokenizer):
