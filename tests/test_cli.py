@@ -255,50 +255,43 @@ def test_subcommand_help(app, cli_env, args, expected):
         assert text in result.output, text
 
 
-def test_invalid_language_setting_is_a_clear_error_not_a_traceback(tmp_path):
+def isupport_process(tmp_path, database, *args: str, **settings: str) -> subprocess.CompletedProcess:
+    """`isupport ARGS` in a fresh process that sees only these settings: an error found while the
+    command starts must reach the user as one line, not a traceback."""
     env = {
         "PATH": "/usr/bin:/bin",
-        "ISUPPORT_LANGUAGE": "fr",
         "ISUPPORT_INSTANCE_DIR": str(tmp_path),
-        "ISUPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "ISUPPORT_INDEX_DIR": str(tmp_path / "index"),
+        "ISUPPORT_DATABASE_URL": f"sqlite:///{database}",
+        **settings,
     }
+    return subprocess.run(
+        [sys.executable, "-c", "from app.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_invalid_language_setting_is_a_clear_error_not_a_traceback(tmp_path):
     for args in (["--help"], ["accounts", "list"]):
-        done = subprocess.run(
-            [sys.executable, "-c", "from app.cli import main; main()", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        done = isupport_process(tmp_path, tmp_path / "x.sqlite3", *args, ISUPPORT_LANGUAGE="fr")
         assert done.returncode == 2
         assert "ISUPPORT_LANGUAGE='fr' is not supported; use one of zh_CN, en" in done.stderr
         assert "Traceback" not in done.stderr
 
 
 def test_a_database_without_tables_is_a_clear_error_not_a_traceback(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "ISUPPORT_INSTANCE_DIR": str(tmp_path),
-        "ISUPPORT_INDEX_DIR": str(tmp_path / "index"),
-        "ISUPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
-    }
     for args in (["accounts", "list"], ["deflect", "stats"]):
-        done = subprocess.run([sys.executable, "-c", "from app.cli import main; main()", *args],
-                              capture_output=True, text=True, env=env, timeout=120)
+        done = isupport_process(tmp_path, tmp_path / "empty.sqlite3", *args)
         assert done.returncode == 1, done.stderr
         assert "run `isupport init` first" in done.stderr
         assert "Traceback" not in done.stderr
 
 
 def test_a_database_that_cannot_be_opened_is_one_line_too(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "ISUPPORT_INSTANCE_DIR": str(tmp_path),
-        "ISUPPORT_INDEX_DIR": str(tmp_path / "index"),
-        "ISUPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite3'}",
-    }
-    done = subprocess.run([sys.executable, "-c", "from app.cli import main; main()", "accounts", "list"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = isupport_process(tmp_path, tmp_path / "no-such-folder" / "x.sqlite3", "accounts", "list")
     assert done.returncode == 1, done.stderr
     assert "Error: cannot use the database: unable to open database file" in done.stderr
     assert "Traceback" not in done.stderr and "isupport init" not in done.stderr
