@@ -57,12 +57,10 @@ def _metrics(ranked: list[list[str]], queries: list[dict]) -> tuple[float, float
 def quality(work: Path) -> dict:
     from whoosh.qparser import MultifieldParser, OrGroup
 
-    from app.search.analysis import init_jieba, load_synonyms
+    from app.search.analysis import init_analyser
     from app.search.backend import SearchRequest, WhooshBackend
 
-    synonyms = load_synonyms(ROOT / "content/dict/synonyms.txt")
-    # As the portal does (app/search/services.py): the synonyms' variants are jieba words too.
-    init_jieba(work / "jieba", ROOT / "content/dict/userdict.txt", synonyms.variants)
+    synonyms = init_analyser(ROOT / "content/dict", work / "jieba")
     docs = _content_docs()
     queries = _queries()
     plain = WhooshBackend(work / "plain", plain=True)
@@ -134,12 +132,12 @@ def _size(path: Path) -> int:
 
 
 def speed(work: Path, count: int) -> dict:
-    from app.search.analysis import load_synonyms
+    from app.search.analysis import init_analyser
     from app.search.backend import SearchRequest, WhooshBackend
 
     base = _content_docs()
     docs = list(generated_docs(base, count))
-    backend = WhooshBackend(work / f"gen-{count}", load_synonyms(ROOT / "content/dict/synonyms.txt"))
+    backend = WhooshBackend(work / f"gen-{count}", init_analyser(ROOT / "content/dict", work / "jieba"))
     started = time.perf_counter()
     backend.rebuild(docs, procs=2)
     build = time.perf_counter() - started
@@ -156,7 +154,7 @@ def speed(work: Path, count: int) -> dict:
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
     # Quoted phrases: the first one reads every article's phrase key (once per process and segment).
-    phrases = [f'"{d.symptom[:n]}"' for d, n in zip(rng.sample(base, 40), [rng.randint(4, 8) for _ in range(40)])]
+    phrases = [f'"{d.symptom[: rng.randint(4, 8)]}"' for d in rng.sample(base, 40)]
     phrase_ms = []
     for text in phrases:
         t0 = time.perf_counter()
@@ -187,9 +185,8 @@ def speed(work: Path, count: int) -> dict:
 def startup() -> float:
     code = (
         "import time;t=time.perf_counter();from pathlib import Path;"
-        "from app.search.analysis import init_jieba, analyze_terms;"
-        f"init_jieba(Path({str(tempfile.gettempdir())!r})/'isupport-bench-jieba', "
-        "Path('content/dict/userdict.txt'));"
+        "from app.search.analysis import init_analyser, analyze_terms;"
+        f"init_analyser(Path('content/dict'), Path({str(tempfile.gettempdir())!r})/'isupport-bench-jieba');"
         "analyze_terms('压缩机');print(time.perf_counter()-t)"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)  # warm the cache

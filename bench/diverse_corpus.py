@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jieba
 
-from app.search.analysis import init_jieba, load_synonyms
+from app.search.analysis import init_analyser
 from app.search.backend import SearchRequest, WhooshBackend
 from app.search.documents import SearchDocument
 from bench.bench_search import ROOT, _content_docs, _queries
@@ -61,9 +61,8 @@ def documents(count: int, rng: random.Random):
 
 def main(size: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="isupport-diverse-"))
-    init_jieba(work / "jieba", ROOT / "content/dict/userdict.txt")
     rng = random.Random(5)
-    backend = WhooshBackend(work / "index", load_synonyms(ROOT / "content/dict/synonyms.txt"))
+    backend = WhooshBackend(work / "index", init_analyser(ROOT / "content/dict", work / "jieba"))
     started = time.perf_counter()
     backend.rebuild(list(documents(size, rng)), procs=2)
     print(f"{size} articles: build {time.perf_counter() - started:.1f} s", flush=True)

@@ -240,3 +240,11 @@ def load_synonyms(path: Path | None) -> Synonyms:
     if path is None or not path.exists():
         return Synonyms.empty()
     return Synonyms.parse(path.read_text(encoding="utf-8").splitlines())
+
+
+def init_analyser(dict_dir: Path, cache_dir: Path | None = None) -> Synonyms:
+    """The analyser as the portal runs it: jieba with ``dict_dir``'s user dictionary and every synonym
+    variant as a word (so that "启动不了", "漏氟" stay whole). Returns the synonyms."""
+    synonyms = load_synonyms(dict_dir / "synonyms.txt")
+    init_jieba(cache_dir, dict_dir / "userdict.txt", synonyms.variants)
+    return synonyms

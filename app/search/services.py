@@ -107,13 +107,10 @@ def _series_of(app: Flask):
 
 
 def make_backend(app: Flask) -> WhooshBackend:
-    from .analysis import init_jieba, load_synonyms
+    from .analysis import init_analyser
 
     settings = app.extensions["isupport.settings"]
-    dict_dir = settings.content_dir / "dict"
-    synonyms = load_synonyms(dict_dir / "synonyms.txt")
-    # Synonym variants join the dictionary so that jieba keeps them whole ("启动不了", "漏氟").
-    init_jieba(settings.instance_dir / "jieba", dict_dir / "userdict.txt", synonyms.variants)
+    synonyms = init_analyser(settings.content_dir / "dict", settings.instance_dir / "jieba")
 
     def loader() -> Iterable[SearchDocument]:
         from ..extensions import db

@@ -9,11 +9,9 @@ from app.settings import PROJECT_ROOT
 
 @pytest.fixture(scope="session", autouse=True)
 def domain_dictionary(tmp_path_factory):
-    from app.search.analysis import init_jieba, load_synonyms
+    from app.search.analysis import init_analyser
 
-    dict_dir = PROJECT_ROOT / "content" / "dict"
-    synonyms = load_synonyms(dict_dir / "synonyms.txt")
-    init_jieba(tmp_path_factory.mktemp("jieba"), dict_dir / "userdict.txt", synonyms.variants)
+    init_analyser(PROJECT_ROOT / "content" / "dict", tmp_path_factory.mktemp("jieba"))
 
 
 # A slice of the shipped knowledge base: enough to rank among, quick to import for every test.

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from app.search.analysis import init_jieba, load_synonyms
+from app.search.analysis import init_analyser
 from app.search.backend import SearchFilters, SearchRequest, WhooshBackend
 from app.search.documents import SearchDocument
 from app.settings import PROJECT_ROOT
@@ -49,10 +49,9 @@ def docs() -> list[SearchDocument]:
 
 @pytest.fixture
 def ix(tmp_path):
-    init_jieba(tmp_path / "jieba", DICT / "userdict.txt")
     backend = WhooshBackend(
         tmp_path / "index",
-        load_synonyms(DICT / "synonyms.txt"),
+        init_analyser(DICT, tmp_path / "jieba"),
         series_of=lambda code: {"SHV33YC": "SH", "SGN33YC": "SG"}.get(code),
     )
     backend.rebuild(docs())

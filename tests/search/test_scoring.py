@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from app.search.analysis import init_jieba, load_synonyms
+from app.search.analysis import init_analyser
 from app.search.backend import SearchFilters, WhooshBackend
 from app.search.documents import SearchDocument, search_document
 from app.search.queries import build_query
@@ -43,8 +43,7 @@ def labelled_queries() -> list[str]:
 def kb(tmp_path_factory):
     """The shipped articles, written in three commits (three segments), one deleted afterwards."""
     root = tmp_path_factory.mktemp("scoring")
-    init_jieba(root / "jieba", DICT / "userdict.txt")
-    backend = WhooshBackend(root / "index", load_synonyms(DICT / "synonyms.txt"))
+    backend = WhooshBackend(root / "index", init_analyser(DICT, root / "jieba"))
     articles = shipped()
     backend.rebuild(articles[:40])
     backend.index(articles[40:70])
