@@ -297,7 +297,7 @@ class WhooshBackend:
             local.searcher = ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
         local.directory = directory
         local.titles = None
-        local.scorer = VectorScorer(local.searcher, self._postings, B=BM25_B, K1=BM25_K1)
+        local.scorer = VectorScorer(local.searcher, self._postings)
         self._postings.forget(local.scorer.segments())
         return local.searcher
 
@@ -340,8 +340,8 @@ class WhooshBackend:
         )
         if not request.visibilities:
             return result
-        searcher = self.searcher()
-        scorer = self._local.scorer
+        scorer = self.scorer()
+        searcher = scorer.searcher
         query = build_query(parsed, searcher.doc_frequency)
         if query is None:
             result.empty_query = True
@@ -391,11 +391,12 @@ class WhooshBackend:
         visibilities = list(visibilities)
         if not visibilities:
             return []
-        searcher = self.searcher()
+        scorer = self.scorer()
+        searcher = scorer.searcher
         query = build_query(self.parse(text), searcher.doc_frequency)
         if query is None:
             return []
-        scores = self._scores(self._local.scorer, query, self._filter(visibilities, SearchFilters()))
+        scores = self._scores(scorer, query, self._filter(visibilities, SearchFilters()))
         return [
             (searcher.stored_fields(int(docnum))["slug"], float(scores[docnum]))
             for docnum in top(scores, limit)

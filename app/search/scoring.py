@@ -122,14 +122,14 @@ class UnsupportedQuery(Exception):
 
 
 class VectorScorer:
-    """Scores Whoosh queries against one open searcher: ``scores(query)`` is an array with one
-    score per document number (0 where the document does not match)."""
+    """Scores Whoosh queries against one searcher opened with ``BM25F`` (its B and K1 are used):
+    ``scores(query)`` is an array with one score per document number (0 where none matches)."""
 
-    def __init__(self, searcher, cache: PostingCache, B: float = 0.75, K1: float = 1.2):
+    def __init__(self, searcher, cache: PostingCache):
         self.searcher = searcher
         self.cache = cache
-        self.B = B
-        self.K1 = K1
+        self.B = searcher.weighting.B
+        self.K1 = searcher.weighting.K1
         self.size = searcher.doc_count_all()
         self.leaves: list[tuple[str, object, int]] = []
         alive = np.ones(self.size, dtype=bool)
@@ -199,15 +199,10 @@ class VectorScorer:
         return found
 
     def _eval(self, query: wq.Query) -> np.ndarray:
-        handler = _HANDLERS.get(type(query))
-        if handler is None:
-            for kind, candidate in _HANDLERS.items():
-                if isinstance(query, kind):
-                    handler = candidate
-                    break
-            else:
-                raise UnsupportedQuery(type(query).__name__)
-        return handler(self, query)
+        for kind, handler in _HANDLERS.items():
+            if isinstance(query, kind):
+                return handler(self, query)
+        raise UnsupportedQuery(type(query).__name__)
 
     def _children(self, query) -> list[np.ndarray]:
         return [self._eval(sub) for sub in query.subqueries]
@@ -245,18 +240,11 @@ def _dismax(scorer: VectorScorer, query: wq.DisjunctionMax) -> np.ndarray:
     return _boosted(query, np.max(children, axis=0))
 
 
-def _and_maybe(scorer: VectorScorer, query: wq.AndMaybe) -> np.ndarray:
-    required = scorer._eval(query.a)
-    optional = scorer._eval(query.b)
-    return _boosted(query, (required + optional) * (required > 0))
-
-
 _HANDLERS: dict[type, Callable[[VectorScorer, wq.Query], np.ndarray]] = {
     wq.Term: _term,
     wq.Or: _or,
     wq.And: _and,
     wq.DisjunctionMax: _dismax,
-    wq.AndMaybe: _and_maybe,
 }
 
 
