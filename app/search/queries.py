@@ -118,13 +118,14 @@ def _alternative_query(tokens: tuple[str, ...], fields=WORD_FIELDS) -> wq.Query:
     )
 
 
-def _phrase_words(phrase: Phrase, rarity: Callable[[str], int] | None) -> list[str]:
-    """The words of a phrase that rank the articles holding it: the rarest when there are many."""
-    words = list(phrase.words)
-    if len(words) > MAX_PHRASE_WORDS:
-        keep = set(sorted(words, key=rarity)[:MAX_PHRASE_WORDS] if rarity else words[:MAX_PHRASE_WORDS])
-        words = [w for w in words if w in keep]
-    return words
+def _rarest(items: list, limit: int, rarity: Callable | None) -> list:
+    """At most ``limit`` of ``items``, in their order: the rarest by ``rarity``, or the first without it."""
+    if len(items) <= limit:
+        return items
+    if rarity is None:
+        return items[:limit]
+    keep = set(map(id, sorted(items, key=rarity)[:limit]))
+    return [item for item in items if id(item) in keep]
 
 
 def build_query(
@@ -136,23 +137,16 @@ def build_query(
     """The Whoosh query: the words and synonym groups are OR-ed (BM25F ranks documents matching more
     of them higher), each scored by its best synonym, with the words of the quoted phrases (which
     the backend then requires in the article's text). The number of words is bounded, rarest first."""
-    concepts = list(parsed.concepts)
-    word_rarity = None
+    word_rarity = concept_rarity = None
     if doc_frequency is not None:
 
         def word_rarity(word: str) -> int:
-            return doc_frequency("content", word) or 10**9
+            return doc_frequency("content", word) or 10**9  # unknown words count as common
 
-        def rarity(concept: Concept) -> int:
-            counts = [doc_frequency("content", alt[0]) for alt in concept.alternatives if alt]
-            present = [c for c in counts if c > 0]
-            return min(present) if present else 10**9
+        def concept_rarity(concept: Concept) -> int:
+            return min((word_rarity(alt[0]) for alt in concept.alternatives if alt), default=10**9)
 
-        if len(concepts) > max_concepts:
-            keep = set(map(id, sorted(concepts, key=rarity)[:max_concepts]))
-            concepts = [c for c in concepts if id(c) in keep]
-    else:
-        concepts = concepts[:max_concepts]
+    concepts = _rarest(list(parsed.concepts), max_concepts, concept_rarity)
     should: list[wq.Query] = []
     for concept in concepts:
         # The words as typed are looked for in the boosted title and symptom too; their synonyms
@@ -164,11 +158,11 @@ def build_query(
         ]
         if alternatives:
             should.append(alternatives[0] if len(alternatives) == 1 else wq.DisjunctionMax(alternatives))
-    typed = {c.alternatives[0][0] for c in concepts if len(c.alternatives) == 1 and c.alternatives[0]}
+    asked = {c.alternatives[0][0] for c in concepts if len(c.alternatives) == 1 and c.alternatives[0]}
     for phrase in parsed.phrases:
-        for word in _phrase_words(phrase, word_rarity):
-            if word not in typed:
-                typed.add(word)
+        for word in _rarest(list(phrase.words), MAX_PHRASE_WORDS, word_rarity):
+            if word not in asked:
+                asked.add(word)
                 should.append(_word_query(word, fields))
     if not should:
         return None
