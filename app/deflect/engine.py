@@ -105,11 +105,10 @@ class HybridEngine:
 
     def suggest(self, text: str, *, product_model: str = "", fault_code: str = "", reader: str = "customer",
                 limit: int = 5) -> list[SuggestionHit]:
+        # Ranked suggestions imply a model with articles, so the TF-IDF scores were computed.
         ranked, model, own, learned = self._ranked(text, product_model, fault_code, reader, limit)
         if not ranked:
             return []
-        if own is None:
-            own, learned = model.score_parts(self.tfidf_text(text))
         index = model.row_of()
         query_terms = [t for t in word_tokens(normalise(text)) if len(t) > 1]
         hits = []
